@@ -1,0 +1,38 @@
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import type { Logger } from '../log.ts'
+import type { AppEnv } from './app-env.ts'
+import { AppError } from './errors.ts'
+import { healthRoutes, type ReadinessChecks } from './health.ts'
+import { notFoundHandler, problemHandler } from './problem.ts'
+import { requestContext } from './request-context.ts'
+
+const MAX_BODY_BYTES = 1024 * 1024
+
+export interface BaseAppOptions {
+  /** The service name without `-service`. */
+  service: string
+  log: Logger
+  ready: ReadinessChecks
+}
+
+/**
+ * The root app of a service: request ids and logging, a body size limit, `/health` and `/ready`, and the one
+ * problem+json error handler. `strict: false` makes `/products` and `/products/` the same route.
+ */
+export function createBaseApp({ service, log, ready }: BaseAppOptions) {
+  const app = new Hono<AppEnv>({ strict: false })
+  app.use(requestContext(log))
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new AppError(413, 'payload-too-large', 'Payload Too Large', 'The request body is over 1 MiB')
+      },
+    }),
+  )
+  app.route('/', healthRoutes(service, ready))
+  app.onError(problemHandler(log))
+  app.notFound(notFoundHandler)
+  return app
+}

@@ -1,0 +1,147 @@
+import { type Admin, Kafka, type Producer } from 'kafkajs'
+import { serviceSource } from '../events/envelope.ts'
+import { dlqTopic, type Payload, type Topic, topicNames, topics } from '../events/topics.ts'
+import type { Logger } from '../log.ts'
+import { encodeHeaders } from './codec.ts'
+import { type ConsumeOptions, type ConsumerHandle, startConsumer } from './consumer.ts'
+import { InvalidEventError } from './errors.ts'
+import { kafkaLogCreator } from './log-creator.ts'
+import { tapTopic } from './tap.ts'
+
+export interface KafkaOptions {
+  brokers: string[]
+  /** The service name without `-service`; gives the client id and the CloudEvents source. */
+  service: string
+  log: Logger
+  /** Prepended to every physical topic name; tests use it to get topics of their own. */
+  topicPrefix?: string
+  partitions?: number
+}
+
+export interface PublishOptions {
+  key: string
+  correlationId?: string
+  /** The CloudEvents id; an outbox passes its row id so a re-send carries the same id. */
+  id?: string
+  time?: string
+}
+
+const PING_TIMEOUT_MS = 2_000
+
+export type KafkaClient = ReturnType<typeof createKafka>
+
+export function createKafka({ brokers, service, log, topicPrefix = '', partitions = 3 }: KafkaOptions) {
+  const clientId = `${service}-service`
+  const kafka = new Kafka({
+    clientId,
+    brokers,
+    logCreator: kafkaLogCreator(log),
+    retry: { initialRetryTime: 200, retries: 8 },
+  })
+  const physical = (topic: string) => `${topicPrefix}${topic}`
+  const logical = (name: string) => name.slice(topicPrefix.length) as Topic
+  const consumers = new Set<ConsumerHandle>()
+
+  let producer: Producer | undefined
+  let admin: Admin | undefined
+  let ready: Promise<void> | undefined
+
+  /** Connects the admin and the producer and creates every topic and its DLQ; safe to call again. */
+  const start = () => {
+    ready ??= (async () => {
+      admin = kafka.admin()
+      await admin.connect()
+      const names = topicNames.flatMap((topic) => [topic, dlqTopic(topic)]).map(physical)
+      const existing = new Set(await admin.listTopics())
+      const missing = names.filter((name) => !existing.has(name))
+      if (missing.length > 0) {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({ topic, numPartitions: partitions })),
+        })
+      }
+      producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false })
+      await producer.connect()
+      log.info('Kafka producer started', { brokers, created_topics: missing.length })
+    })().catch((error) => {
+      ready = undefined
+      throw error
+    })
+    return ready
+  }
+
+  const sendRaw = async (topic: string, message: Parameters<Producer['send']>[0]['messages'][number]) => {
+    await start()
+    await producer?.send({ topic: physical(topic), acks: -1, messages: [message] })
+  }
+
+  /** Validates the payload against its topic's schema, then sends it with the CloudEvents headers. */
+  async function publish<T extends Topic>(topic: T, payload: Payload<T>, options: PublishOptions) {
+    const parsed = topics[topic].safeParse(payload)
+    if (!parsed.success) {
+      throw new InvalidEventError(`refusing to publish an invalid ${topic}: ${parsed.error.message}`)
+    }
+    const id = options.id ?? crypto.randomUUID()
+    const headers = encodeHeaders(topic, {
+      id,
+      time: options.time ?? new Date().toISOString(),
+      source: serviceSource(service),
+      correlationId: options.correlationId,
+    })
+    await sendRaw(topic, { key: options.key, value: JSON.stringify(parsed.data), headers })
+    return id
+  }
+
+  async function consume<T extends Topic>(options: ConsumeOptions<T>) {
+    await start()
+    const handle = await startConsumer(kafka, options, {
+      log,
+      physical,
+      logical,
+      park: (topic, message) => sendRaw(dlqTopic(topic), message),
+    })
+    consumers.add(handle)
+    return {
+      stop: async () => {
+        consumers.delete(handle)
+        await handle.stop()
+      },
+    }
+  }
+
+  /** Readiness: the cluster answers within a short time. */
+  async function ping() {
+    await start()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('Kafka did not answer in time')), PING_TIMEOUT_MS)
+    })
+    try {
+      await Promise.race([admin?.describeCluster(), timeout])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  /** Stops every consumer (committing their offsets), then the producer and the admin client. */
+  async function disconnect() {
+    await Promise.all([...consumers].map((consumer) => consumer.stop()))
+    consumers.clear()
+    if (producer) {
+      await producer.disconnect()
+      log.info('Kafka producer stopped')
+    }
+    await admin?.disconnect()
+    producer = undefined
+    admin = undefined
+    ready = undefined
+  }
+
+  /** Reads a topic (logical name, `.dlq` allowed) from the beginning; see tapTopic. */
+  const tap = async (topic: string) => {
+    await start()
+    return tapTopic(kafka, physical(topic))
+  }
+
+  return { start, publish, consume, ping, disconnect, tap, physical }
+}

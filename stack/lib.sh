@@ -1,0 +1,108 @@
+# Shared helpers for the native stack scripts: paths, logging, ports, pids, apt.
+# Sourced, never run. Every path is computed from this file's location so the
+# scripts work from any clone.
+
+STACK_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$STACK_SRC/.." && pwd)"
+CACHE="$ROOT/.cache"
+STACK_DATA="$CACHE/stack"
+TOOLS="$CACHE/tools"
+
+log() { printf '[stack] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# Exports KEY=value lines from a file, but only for keys the caller's
+# environment does not set already, so `GATEWAY_PORT=8080 npm run up` wins.
+load_env_defaults() {
+  local file="$1" line key
+  while IFS= read -r line || [[ -n "$line" ]]; do
+    [[ "$line" =~ ^[[:space:]]*(#|$) ]] && continue
+    key="${line%%=*}"
+    [[ -v "$key" ]] || export "$line"
+  done <"$file"
+}
+
+port_open() { (: <"/dev/tcp/$1/$2") 2>/dev/null; }
+
+# Waits until host:port accepts, while the process in pid stays alive.
+wait_for_port() {
+  local host="$1" port="$2" pid="$3" timeout="$4" waited=0
+  until port_open "$host" "$port"; do
+    kill -0 "$pid" 2>/dev/null || return 1
+    ((waited++ < timeout * 10)) || return 1
+    sleep 0.1
+  done
+}
+
+read_pid() { [[ -s "$1" ]] && cat "$1"; }
+
+# A pid counts as ours only if its command line names this clone, so a stale
+# pid file after a reboot never makes us signal someone else's process.
+pid_is_ours() {
+  local pid="$1"
+  [[ "$pid" =~ ^[0-9]+$ ]] && [[ -r "/proc/$pid/cmdline" ]] &&
+    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "$ROOT/"
+}
+
+pidfile_alive() {
+  local pid
+  pid="$(read_pid "$1")" && pid_is_ours "$pid"
+}
+
+# TERM, wait up to $2 seconds, then KILL.
+stop_pid() {
+  local pid="$1" timeout="${2:-20}" waited=0
+  kill -TERM "$pid" 2>/dev/null || return 0
+  while kill -0 "$pid" 2>/dev/null; do
+    if ((waited++ >= timeout * 10)); then
+      log "pid $pid ignored TERM for ${timeout}s, sending KILL"
+      kill -KILL "$pid" 2>/dev/null || true
+      break
+    fi
+    sleep 0.1
+  done
+}
+
+# Starts a command detached in its own session (so a Ctrl-C in the calling
+# terminal does not reach it), with no stdin and its output in a log file,
+# and records its pid.
+spawn() {
+  local pidfile="$1" logfile="$2"
+  shift 2
+  setsid "$@" </dev/null >>"$logfile" 2>&1 9>&- &
+  echo $! >"$pidfile"
+}
+
+# One up or down at a time per clone: two at once would both build, format
+# and start the same servers. fd 9 holds the lock; spawn closes it so no
+# server inherits it.
+stack_lock() {
+  mkdir -p "$STACK_DATA"
+  exec 9>"$STACK_DATA/.lock"
+  flock -n 9 && return
+  log "another stack up/down is running in this clone; waiting for it"
+  flock 9
+}
+
+APT_UPDATED=""
+apt_install() {
+  [[ "$(id -u)" == 0 ]] || die "installing $* needs root: run as root or install it yourself"
+  local guard=""
+  # Package scripts must not start their own system copy of a server on our
+  # ports; a policy-rc.d that says 101 forbids it.
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    guard=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' >"$guard" && chmod +x "$guard"
+  fi
+  log "installing Debian packages: $*"
+  local rc=0
+  if [[ -z "$APT_UPDATED" ]]; then
+    apt-get update -qq || rc=$?
+    APT_UPDATED=1
+  fi
+  ((rc)) || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null || rc=$?
+  [[ -z "$guard" ]] || rm -f "$guard"
+  return "$rc"
+}
+
+sha_of() { cat "$@" | sha256sum | cut -d' ' -f1; }

@@ -1,0 +1,20 @@
+# Caddy from Debian's packages as the gateway, configured by the repo's
+# Caddyfile (the same file docker compose uses).
+
+CADDY_DIR="$STACK_DATA/caddy"
+
+caddy_port() { echo "$GATEWAY_PORT"; }
+
+caddy_install() {
+  command -v caddy >/dev/null || apt_install caddy
+  command -v caddy >/dev/null || die "caddy is not on PATH after installing it"
+}
+
+# Caddy writes autosave.json and its data even with admin off: XDG dirs of
+# our own keep that out of the home folder.
+caddy_start() {
+  mkdir -p "$CADDY_DIR/config" "$CADDY_DIR/data"
+  spawn "$(server_pidfile caddy)" "$(server_log caddy)" \
+    env XDG_CONFIG_HOME="$CADDY_DIR/config" XDG_DATA_HOME="$CADDY_DIR/data" \
+    caddy run --config "$ROOT/Caddyfile" --adapter caddyfile
+}

@@ -1,0 +1,46 @@
+# Apache Kafka (KRaft, one node acting as broker and controller) from its
+# Maven Central jars, on the machine's Java.
+
+KAFKA_SRC="$STACK_SRC/kafka"
+KAFKA_LIBS="$TOOLS/kafka/libs"
+KAFKA_DIR="$STACK_DATA/kafka"
+# Any fixed 22-character id: the single node formats its storage with it once.
+KAFKA_CLUSTER_ID=kafkaShopNativeStack01
+KAFKA_JAVA_OPTS=(-Djava.awt.headless=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn)
+
+kafka_port() { echo "$KAFKA_PORT"; }
+
+kafka_install() {
+  command -v java >/dev/null || apt_install openjdk-17-jre-headless
+  command -v mvn >/dev/null || apt_install maven
+  local stamp
+  stamp="$(sha_of "$KAFKA_SRC/pom.xml")"
+  [[ -f "$KAFKA_LIBS/.pom.sha256" && "$(cat "$KAFKA_LIBS/.pom.sha256")" == "$stamp" ]] && return
+  log "kafka: copying the broker's jars with Maven into $KAFKA_LIBS"
+  rm -rf "$KAFKA_LIBS.tmp"
+  mvn -B -q -f "$KAFKA_SRC/pom.xml" -Dmaven.repo.local="$TOOLS/m2" \
+    org.apache.maven.plugins:maven-dependency-plugin:3.11.0:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIBS.tmp" >>"$(server_log kafka)" 2>&1 || return 1
+  rm -rf "$KAFKA_LIBS"
+  mv "$KAFKA_LIBS.tmp" "$KAFKA_LIBS"
+  echo "$stamp" >"$KAFKA_LIBS/.pom.sha256"
+}
+
+kafka_render_properties() {
+  sed -e "s|@LOG_DIRS@|$KAFKA_DIR/data|" -e "s|@KAFKA_PORT@|$KAFKA_PORT|g" \
+    -e "s|@KAFKA_CONTROLLER_PORT@|$KAFKA_CONTROLLER_PORT|g" \
+    "$KAFKA_SRC/server.properties.template" >"$KAFKA_DIR/server.properties"
+}
+
+kafka_start() {
+  kafka_render_properties
+  # Formatting costs a JVM start (~1.5 s), so only on first use.
+  if [[ ! -f "$KAFKA_DIR/data/meta.properties" ]]; then
+    java "${KAFKA_JAVA_OPTS[@]}" -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool format \
+      -t "$KAFKA_CLUSTER_ID" -c "$KAFKA_DIR/server.properties" --ignore-formatted \
+      >>"$(server_log kafka)" 2>&1 || return 1
+  fi
+  spawn "$(server_pidfile kafka)" "$(server_log kafka)" \
+    java -Xms256m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 "${KAFKA_JAVA_OPTS[@]}" \
+    -cp "$KAFKA_LIBS/*" kafka.Kafka "$KAFKA_DIR/server.properties"
+}

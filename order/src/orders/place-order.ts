@@ -1,0 +1,142 @@
+import { BusinessRuleError, ConflictError } from '@shop/shared/http/errors'
+import { outboxMessage } from '@shop/shared/outbox/message'
+import { outboxOnInsert } from '@shop/shared/outbox/mongo-store'
+import { ObjectId } from 'mongodb'
+import type { CatalogueEntry, CatalogueStore } from '../catalogue/store.ts'
+import type { IdempotencyStore } from '../idempotency/store.ts'
+import type { OrderDoc, OrderItem } from './model.ts'
+import type { PlaceOrder } from './schemas.ts'
+import type { OrderStore } from './store.ts'
+
+export interface PlaceOrderStores {
+  orders: OrderStore
+  catalogue: CatalogueStore
+  idempotencyKeys: IdempotencyStore
+}
+
+export interface PlaceOrderRequest {
+  userId: string
+  body: PlaceOrder
+  idempotencyKey?: string
+  correlationId: string
+  now: Date
+}
+
+type ItemRef = { product_id: string; quantity: number }
+
+/** The same product twice in one order is one line with the quantities added, in first-seen order. */
+export function mergeItems(items: ItemRef[]): ItemRef[] {
+  const merged = new Map<string, number>()
+  for (const { product_id, quantity } of items)
+    merged.set(product_id, (merged.get(product_id) ?? 0) + quantity)
+  return [...merged].map(([product_id, quantity]) => ({ product_id, quantity }))
+}
+
+/** Two bodies are "the same request" when they ask for the same quantities of the same products, in any order. */
+export function requestHash(items: ItemRef[], addressId: string | null) {
+  const canonical = [...items].sort((a, b) => a.product_id.localeCompare(b.product_id))
+  return new Bun.CryptoHasher('sha256')
+    .update(JSON.stringify({ items: canonical, address_id: addressId }))
+    .digest('hex')
+}
+
+const isOrderable = (entry: CatalogueEntry | undefined): entry is CatalogueEntry & { name: string } =>
+  entry !== undefined && !entry.deleted && entry.name !== null && entry.price_cents !== null
+
+/** Checks the items against the local catalogue and snapshots their names and prices. */
+async function priceItems(catalogue: CatalogueStore, items: ItemRef[]): Promise<OrderItem[]> {
+  const known = await catalogue.findMany(items.map((item) => item.product_id))
+  const unknown = items.filter((item) => !isOrderable(known.get(item.product_id)))
+  if (unknown.length > 0) {
+    throw new BusinessRuleError(
+      `Not for sale: ${unknown.map((item) => item.product_id).join(', ')}`,
+      unknown.map((item) => ({ path: 'items', message: `unknown product ${item.product_id}` })),
+    )
+  }
+  const priced = items.map((item) => {
+    const entry = known.get(item.product_id) as CatalogueEntry & { name: string; price_cents: number }
+    return { ...item, name: entry.name, unit_price_cents: entry.price_cents, stock: entry.stock }
+  })
+  // Only stock known to be short is refused here; inventory has the last word when it reserves.
+  const short = priced.filter((item) => item.stock !== null && item.quantity > item.stock)
+  if (short.length > 0) {
+    const detail = short.map(
+      (item) => `${item.name} (${item.product_id}): ${item.quantity} asked, ${item.stock} left`,
+    )
+    throw new ConflictError(`Not enough stock: ${detail.join('; ')}`)
+  }
+  return priced.map(({ product_id, name, unit_price_cents, quantity }) => ({
+    product_id,
+    name,
+    unit_price_cents,
+    quantity,
+  }))
+}
+
+/**
+ * Places an order, or with an Idempotency-Key returns the order that key already placed. The key's record
+ * fixes the order id before the order is written, so concurrent requests with one key all insert under the
+ * same `_id` and only the first insert wins. Errors (422, 409) are not remembered: a retry re-evaluates.
+ */
+export async function placeOrder(
+  stores: PlaceOrderStores,
+  { userId, body, idempotencyKey, correlationId, now }: PlaceOrderRequest,
+): Promise<{ order: OrderDoc; created: boolean }> {
+  const items = mergeItems(body.items)
+  const addressId = body.address_id ?? null
+  const hash = requestHash(items, addressId)
+  let orderId = new ObjectId()
+
+  if (idempotencyKey !== undefined) {
+    const seen = await stores.idempotencyKeys.find(userId, idempotencyKey)
+    if (seen) {
+      if (seen.request_hash !== hash) throw keyReused()
+      const existing = await stores.orders.findById(seen.order_id)
+      if (existing) return { order: existing, created: false }
+    }
+  }
+
+  const priced = await priceItems(stores.catalogue, items)
+
+  if (idempotencyKey !== undefined) {
+    const claim = await stores.idempotencyKeys.claim({
+      user_id: userId,
+      key: idempotencyKey,
+      request_hash: hash,
+      order_id: orderId,
+      created_at: now,
+    })
+    if (claim.request_hash !== hash) throw keyReused()
+    orderId = claim.order_id
+  }
+
+  const order: OrderDoc = {
+    _id: orderId,
+    user_id: userId,
+    items: priced,
+    total_cents: priced.reduce((sum, item) => sum + item.unit_price_cents * item.quantity, 0),
+    address_id: addressId,
+    status: 'PENDING',
+    reason: null,
+    history: [{ status: 'PENDING', at: now }],
+    idempotency_key: idempotencyKey ?? null,
+    request_hash: idempotencyKey === undefined ? null : hash,
+    version: 0,
+    created_at: now,
+    updated_at: now,
+    ...outboxOnInsert(
+      outboxMessage(
+        'order.placed',
+        { order_id: orderId.toHexString(), user_id: userId, items },
+        { key: orderId.toHexString(), correlationId },
+      ),
+    ),
+  }
+  if (await stores.orders.insert(order)) return { order, created: true }
+  const winner = await stores.orders.findById(orderId)
+  if (!winner) throw new Error(`order ${orderId} reported as duplicate but not found`)
+  return { order: winner, created: false }
+}
+
+const keyReused = () =>
+  new ConflictError('This Idempotency-Key was already used with a different request body')

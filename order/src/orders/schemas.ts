@@ -1,0 +1,38 @@
+import { ObjectIdString, UserId } from '@shop/shared/events/primitives'
+import { z } from 'zod'
+import { ORDER_STATUSES } from './model.ts'
+
+export const MAX_ITEMS = 100
+export const MAX_ITEM_QUANTITY = 1000
+export const DEFAULT_LIMIT = 20
+export const MAX_LIMIT = 100
+
+export const PlaceOrder = z.strictObject({
+  items: z
+    .array(
+      z.strictObject({
+        product_id: ObjectIdString,
+        quantity: z.number().int().min(1).max(MAX_ITEM_QUANTITY),
+      }),
+    )
+    .min(1)
+    .max(MAX_ITEMS),
+  // The user service owns addresses; the order keeps the id it was given.
+  address_id: z.string().min(1).max(100).optional(),
+})
+
+export type PlaceOrder = z.output<typeof PlaceOrder>
+
+/** Header names arrive lower-cased; other headers pass through untouched. */
+export const IdempotencyHeader = z.object({
+  'idempotency-key': z.string().min(1).max(200).optional(),
+})
+
+export const OrderIdParam = z.strictObject({ id: ObjectIdString })
+
+export const ListOrdersQuery = z.strictObject({
+  skip: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(DEFAULT_LIMIT),
+  user_id: UserId.optional(),
+  status: z.enum(ORDER_STATUSES).optional(),
+})

@@ -11,6 +11,9 @@ TOOLS="$CACHE/tools"
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
+# Seconds, to one decimal, since an $EPOCHREALTIME reading.
+elapsed_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
+
 # Exports KEY=value lines from a file, but only for keys the caller's
 # environment does not set already, so `GATEWAY_PORT=8080 npm run up` wins.
 load_env_defaults() {

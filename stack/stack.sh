@@ -68,7 +68,7 @@ server_step() {
 }
 
 server_up() {
-  local name="$1" port pidfile pid
+  local name="$1" port pidfile pid starting="" t0=$EPOCHREALTIME
   port="$(server_port "$name")"
   pidfile="$(server_pidfile "$name")"
   mkdir -p "$STACK_DATA/$name"
@@ -84,10 +84,12 @@ server_up() {
     log "$name: starting on 127.0.0.1:$port"
     server_step "$name" start
     ((STEP_RC == 0)) || server_fail "$name" "failed to start"
+    starting=1
   fi
   pid="$(read_pid "$pidfile")" || server_fail "$name" "wrote no pid file"
   wait_for_port 127.0.0.1 "$port" "$pid" "$STACK_READY_TIMEOUT" ||
     server_fail "$name" "did not accept connections on port $port within ${STACK_READY_TIMEOUT}s"
+  [[ -z "$starting" ]] || log "$name: ready in $(elapsed_since "$t0")s (pid $pid)"
   server_step "$name" ensure
   ((STEP_RC == 0)) || server_fail "$name" "is up but its set-up step failed"
 }

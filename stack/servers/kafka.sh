@@ -6,9 +6,14 @@ KAFKA_LIBS="$TOOLS/kafka/libs"
 KAFKA_DIR="$STACK_DATA/kafka"
 # Any fixed 22-character id: the single node formats its storage with it once.
 KAFKA_CLUSTER_ID=kafkaShopNativeStack01
-KAFKA_JAVA_OPTS=(-Djava.awt.headless=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn)
+KAFKA_JAVA_OPTS=(-Djava.awt.headless=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn
+  -Dorg.slf4j.simpleLogger.showDateTime=true "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSS")
 
 kafka_port() { echo "$KAFKA_PORT"; }
+
+# A controlled shutdown is slow on a busy machine; a KILL midway means log
+# recovery at the next start.
+kafka_stop_timeout() { echo 60; }
 
 kafka_install() {
   command -v java >/dev/null || apt_install openjdk-17-jre-headless

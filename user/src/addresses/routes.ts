@@ -1,0 +1,21 @@
+import type { AppEnv } from '@shop/shared/http/app-env'
+import { NotFoundError } from '@shop/shared/http/errors'
+import { validate } from '@shop/shared/http/validate'
+import { Hono } from 'hono'
+import { toAddressBody } from './body.ts'
+import { AddressIdParam, NewAddress } from './schemas.ts'
+import type { AddressStore } from './store.ts'
+
+/** Mounted under /users/me/addresses, behind the users routes' token check. */
+export const addressRoutes = ({ addresses }: { addresses: AddressStore }) =>
+  new Hono<AppEnv>()
+    .post('/', validate('json', NewAddress), async (c) => {
+      const address = await addresses.add(c.var.user.id, c.req.valid('json'))
+      return c.json(toAddressBody(address), 201)
+    })
+    .get('/', async (c) => c.json((await addresses.list(c.var.user.id)).map(toAddressBody)))
+    .delete('/:id', validate('param', AddressIdParam), async (c) => {
+      const removed = await addresses.remove(c.var.user.id, c.req.valid('param').id)
+      if (!removed) throw new NotFoundError('No such address on this account')
+      return c.body(null, 204)
+    })

@@ -1,0 +1,264 @@
+import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
+import { createHash, generateKeyPairSync } from 'node:crypto'
+import {
+  createJwtVerifier,
+  JWT_AUDIENCE,
+  JWT_ISSUER,
+  requireAdmin,
+  requireUser,
+} from '@shop/shared/http/auth'
+import { createBaseApp } from '@shop/shared/http/base-app'
+import { createMemoryLogger } from '@shop/shared/log'
+import { createTestIssuer } from '@shop/shared/testing/issuer'
+import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT } from 'jose'
+import { loadSigningKey, SigningKeyError, signingKeyFromText } from '../src/keys/signing-key.ts'
+import { call, createFixture, type Fixture, login, signedIn } from './fixture.ts'
+
+const ME = '/api/v1/users/me'
+
+describe('access tokens and the JWKS', () => {
+  let fx: Fixture
+  beforeAll(async () => {
+    fx = await createFixture()
+  })
+  afterAll(() => fx.db.drop())
+
+  it('signs ES256 tokens with the kid of the served key and the iss, aud, sub, role, iat and exp claims', async () => {
+    const app = fx.app({ accessTokenTtlSeconds: 600 })
+    const { user, tokens } = await signedIn(app)
+    expect(tokens.expires_in).toBe(600)
+    const jwks = (await (await app.request('/.well-known/jwks.json')).json()) as {
+      keys: Record<string, string>[]
+    }
+    expect(decodeProtectedHeader(tokens.access_token)).toEqual({
+      alg: 'ES256',
+      kid: jwks.keys[0]?.kid,
+      typ: 'JWT',
+    })
+    const claims = decodeJwt(tokens.access_token)
+    expect(claims).toMatchObject({ iss: JWT_ISSUER, aud: JWT_AUDIENCE, sub: user.id, role: 'customer' })
+    expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(600)
+    expect(Math.abs((claims.iat ?? 0) - Date.now() / 1000)).toBeLessThan(5)
+  })
+
+  it('serves the public key set at /.well-known/jwks.json, without any private part', async () => {
+    const res = await fx.defaultApp.request('/.well-known/jwks.json')
+    expect(res.status).toBe(200)
+    expect(res.headers.get('Cache-Control')).toBe('public, max-age=300')
+    const { keys } = (await res.json()) as { keys: Record<string, string>[] }
+    expect(keys).toHaveLength(1)
+    expect(keys[0]).toMatchObject({
+      kty: 'EC',
+      crv: 'P-256',
+      alg: 'ES256',
+      use: 'sig',
+      kid: fx.signingKey.kid,
+    })
+    expect(Object.keys(keys[0] ?? {}).sort()).toEqual(['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y'])
+  })
+
+  it('has its tokens verified by the shared middleware against the JWKS it serves over HTTP', async () => {
+    const server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: fx.defaultApp.fetch })
+    try {
+      const verify = createJwtVerifier({ jwks: `http://127.0.0.1:${server.port}/.well-known/jwks.json` })
+      const other = createBaseApp({ service: 'order', log: createMemoryLogger().log, ready: {} })
+      other.get('/mine', requireUser(verify), (c) => c.json(c.get('user')))
+      other.get('/admin', requireUser(verify), requireAdmin, (c) => c.text('ok'))
+      const { user, tokens } = await signedIn(fx.defaultApp)
+      const auth = { Authorization: `Bearer ${tokens.access_token}` }
+      const mine = await other.request('/mine', { headers: auth })
+      expect(mine.status).toBe(200)
+      expect(await mine.json()).toEqual({ id: user.id, role: 'customer' })
+      expect((await other.request('/admin', { headers: auth })).status).toBe(403)
+      const issuer = await createTestIssuer()
+      const foreign = await issuer.sign({ sub: user.id, role: 'admin' })
+      expect((await other.request('/mine', { headers: { Authorization: `Bearer ${foreign}` } })).status).toBe(
+        401,
+      )
+      issuer.stop()
+    } finally {
+      server.stop(true)
+    }
+  })
+
+  it('answers 401 on /users/me to no token, a tampered, expired, alg:none, foreign or wrongly addressed token', async () => {
+    const { user, tokens } = await signedIn(fx.defaultApp)
+    const [head, body, signature] = tokens.access_token.split('.')
+    const promoted = Buffer.from(
+      JSON.stringify({ ...decodeJwt(tokens.access_token), role: 'admin' }),
+    ).toString('base64url')
+    const pastApp = fx.app({ now: () => new Date(Date.now() - 60 * 60 * 1000) })
+    const expired = (await login(pastApp, user.email, user.password)).access_token
+    const issuer = await createTestIssuer()
+    const ours = (claims: { iss?: string; aud?: string }) =>
+      new SignJWT({ role: 'customer' })
+        .setProtectedHeader({ alg: fx.signingKey.alg, kid: fx.signingKey.kid })
+        .setSubject(user.id)
+        .setIssuer(claims.iss ?? JWT_ISSUER)
+        .setAudience(claims.aud ?? JWT_AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(fx.signingKey.privateKey)
+    const cases: (string | undefined)[] = [
+      undefined,
+      'not-a-token',
+      `${head}.${promoted}.${signature}`,
+      `${head}.${body}.${signature?.slice(0, -4)}AAAA`,
+      expired,
+      `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${body}.`,
+      await issuer.sign({ sub: user.id, role: 'customer' }),
+      await ours({ iss: 'someone-else' }),
+      await ours({ aud: 'another-api' }),
+    ]
+    for (const token of cases) {
+      const res = await call(fx.defaultApp, 'GET', ME, { token })
+      expect(res.status).toBe(401)
+      expect(res.headers.get('Content-Type')).toBe('application/problem+json')
+    }
+    expect((await call(fx.defaultApp, 'GET', ME, { token: await ours({}) })).status).toBe(200)
+    issuer.stop()
+  })
+
+  it('keeps the generated key across restarts, and one key when instances start at the same time', async () => {
+    await fx.sql`DELETE FROM signing_keys`
+    const keys = await Promise.all([1, 2, 3, 4].map(() => loadSigningKey(fx.sql)))
+    expect(new Set(keys.map((key) => key.kid)).size).toBe(1)
+    const [rows] = await fx.sql`SELECT count(*)::int AS n FROM signing_keys`
+    expect(rows?.n).toBe(1)
+    const before = fx.app({ signingKey: keys[0] })
+    const { tokens } = await signedIn(before)
+    const restarted = fx.app({ signingKey: await loadSigningKey(fx.sql) })
+    expect((await call(restarted, 'GET', ME, { token: tokens.access_token })).status).toBe(200)
+  })
+
+  it('signs with JWT_PRIVATE_KEY when it is given as a PKCS8 PEM or a JWK, and refuses a key it cannot use', async () => {
+    const ed25519 = generateKeyPairSync('ed25519')
+      .privateKey.export({ format: 'pem', type: 'pkcs8' })
+      .toString()
+    const fromPem = await signingKeyFromText(ed25519.replaceAll('\n', '\\n'))
+    expect(fromPem.alg).toBe('EdDSA')
+    const app = fx.app({ signingKey: fromPem })
+    const { tokens } = await signedIn(app)
+    expect(decodeProtectedHeader(tokens.access_token)).toMatchObject({ alg: 'EdDSA', kid: fromPem.kid })
+    expect((await call(app, 'GET', ME, { token: tokens.access_token })).status).toBe(200)
+    expect((await call(fx.defaultApp, 'GET', ME, { token: tokens.access_token })).status).toBe(401)
+
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true })
+    const fromJwk = await signingKeyFromText(JSON.stringify(await exportJWK(privateKey)))
+    expect(fromJwk).toMatchObject({ alg: 'ES256', publicJwk: { kid: fromJwk.kid, use: 'sig' } })
+    expect(fromJwk.publicJwk.d).toBeUndefined()
+
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+      format: 'pem',
+      type: 'pkcs8',
+    })
+    const { d: _d, ...publicOnly } = await exportJWK(privateKey)
+    for (const bad of ['nonsense', '{"kty":', rsa.toString(), JSON.stringify(publicOnly)]) {
+      await expect(signingKeyFromText(bad)).rejects.toBeInstanceOf(SigningKeyError)
+    }
+  })
+})
+
+describe('refresh tokens', () => {
+  let fx: Fixture
+  beforeAll(async () => {
+    fx = await createFixture()
+  })
+  afterAll(() => fx.db.drop())
+
+  const refresh = (refresh_token: string) =>
+    call(fx.defaultApp, 'POST', '/api/v1/auth/refresh', { json: { refresh_token } })
+  const logout = (refresh_token: string) =>
+    call(fx.defaultApp, 'POST', '/api/v1/auth/logout', { json: { refresh_token } })
+
+  it('rotates: each refresh answers a new pair and the new access token works', async () => {
+    const { user, tokens } = await signedIn(fx.defaultApp)
+    const first = await refresh(tokens.refresh_token)
+    expect(first.status).toBe(200)
+    expect(first.headers.get('Cache-Control')).toBe('no-store')
+    const pair = (await first.json()) as typeof tokens
+    expect(pair).toMatchObject({ token_type: 'bearer', expires_in: 900 })
+    expect(pair.refresh_token).not.toBe(tokens.refresh_token)
+    const me = await call(fx.defaultApp, 'GET', ME, { token: pair.access_token })
+    expect(await me.json()).toMatchObject({ id: user.id })
+    expect((await refresh(pair.refresh_token)).status).toBe(200)
+  })
+
+  it('keeps only the SHA-256 of a refresh token', async () => {
+    const { tokens } = await signedIn(fx.defaultApp)
+    const hash = createHash('sha256').update(tokens.refresh_token).digest()
+    const [row] = await fx.sql`SELECT token_hash FROM refresh_tokens WHERE token_hash = ${hash}`
+    expect(row?.token_hash).toHaveLength(32)
+    const [plain] = await fx.sql`
+      SELECT count(*)::int AS n FROM refresh_tokens t WHERE position(${tokens.refresh_token} in t::text) > 0`
+    expect(plain?.n).toBe(0)
+  })
+
+  it('answers 401 to a spent refresh token and revokes its whole family, but not other sessions', async () => {
+    const { user, tokens } = await signedIn(fx.defaultApp)
+    const otherSession = await login(fx.defaultApp, user.email, user.password)
+    const next = (await (await refresh(tokens.refresh_token)).json()) as typeof tokens
+    const reuse = await refresh(tokens.refresh_token)
+    expect(reuse.status).toBe(401)
+    expect(await reuse.json()).toMatchObject({ detail: 'The refresh token is not valid' })
+    expect((await refresh(next.refresh_token)).status).toBe(401)
+    expect((await refresh(tokens.refresh_token)).status).toBe(401)
+    expect((await refresh(otherSession.refresh_token)).status).toBe(200)
+    expect(fx.entries.some((entry) => entry.msg?.toString().includes('family is revoked'))).toBe(true)
+  })
+
+  it('lets one of two concurrent refreshes with the same token through, and treats the other as reuse', async () => {
+    const { tokens } = await signedIn(fx.defaultApp)
+    const answers = await Promise.all([refresh(tokens.refresh_token), refresh(tokens.refresh_token)])
+    expect(answers.map((res) => res.status).sort()).toEqual([200, 401])
+  })
+
+  it('issues tokens with the role the account has now', async () => {
+    const { user, tokens } = await signedIn(fx.defaultApp)
+    await fx.sql`UPDATE users SET role = 'admin' WHERE id = ${user.id}`
+    const pair = (await (await refresh(tokens.refresh_token)).json()) as typeof tokens
+    expect(decodeJwt(pair.access_token).role).toBe('admin')
+  })
+
+  it('answers 401 to an unknown, an expired, or a disabled account refresh token', async () => {
+    expect((await refresh('x'.repeat(43))).status).toBe(401)
+    const { user } = await signedIn(fx.defaultApp)
+    const pastApp = fx.app({
+      now: () => new Date(Date.now() - 2 * 60 * 60 * 1000),
+      refreshTokenTtlSeconds: 3600,
+    })
+    const old = await login(pastApp, user.email, user.password)
+    expect((await refresh(old.refresh_token)).status).toBe(401)
+    const fresh = await login(fx.defaultApp, user.email, user.password)
+    await fx.sql`UPDATE users SET is_active = false WHERE id = ${user.id}`
+    expect((await refresh(fresh.refresh_token)).status).toBe(401)
+  })
+
+  it('logs out with 204: the session refresh token stops working, and logging out again is still 204', async () => {
+    const { tokens } = await signedIn(fx.defaultApp)
+    const next = (await (await refresh(tokens.refresh_token)).json()) as typeof tokens
+    expect((await logout(tokens.refresh_token)).status).toBe(204)
+    expect((await refresh(next.refresh_token)).status).toBe(401)
+    expect((await logout(next.refresh_token)).status).toBe(204)
+    expect((await logout('never-issued')).status).toBe(204)
+  })
+
+  it('answers 400 or 415 to a refresh or logout body it cannot read', async () => {
+    for (const path of ['/api/v1/auth/refresh', '/api/v1/auth/logout']) {
+      const bad = [
+        {},
+        { refresh_token: '' },
+        { refresh_token: 'x'.repeat(513) },
+        { refresh_token: 'a', extra: 1 },
+      ]
+      for (const json of bad) expect((await call(fx.defaultApp, 'POST', path, { json })).status).toBe(400)
+      const malformed = await fx.defaultApp.request(path, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{',
+      })
+      expect(malformed.status).toBe(400)
+      expect((await call(fx.defaultApp, 'POST', path, { form: { refresh_token: 'a' } })).status).toBe(415)
+    }
+  })
+})

@@ -1,0 +1,17 @@
+import { baseEnv, jwksEnv, parseEnv } from '@shop/shared/env'
+import { z } from 'zod'
+
+/** The database is the one named in the URL's path, so the URL must name one. */
+const MongoUrl = z
+  .string()
+  .regex(/^mongodb(\+srv)?:\/\/[^/]+\/[^/?]+/, 'must be a mongodb:// URL that names the database')
+
+export const productEnv = z.object({
+  ...baseEnv,
+  ...jwksEnv,
+  MONGO_URL: MongoUrl,
+})
+
+export type ProductEnv = z.output<typeof productEnv>
+
+export const readEnv = (source?: Record<string, string | undefined>) => parseEnv(productEnv, source)

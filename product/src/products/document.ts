@@ -1,0 +1,65 @@
+import { fromCents } from '@shop/shared/events/primitives'
+import type { Payload } from '@shop/shared/events/topics'
+import type { OutboxFields } from '@shop/shared/outbox/mongo-store'
+import type { Collection, Db, ObjectId } from 'mongodb'
+import { ensureLockCollection } from '../storage/document-lock.ts'
+
+export const PRODUCTS_COLLECTION = 'products'
+
+/** A product as stored: money in integer cents, a version for guarded updates, and its own outbox. */
+export interface ProductDoc extends OutboxFields {
+  _id: ObjectId
+  name: string
+  description: string | null
+  category: string
+  price_cents: number
+  /** The initial stock; stock itself lives in the inventory service. */
+  quantity: number
+  created_at: Date | string
+  updated_at: Date | string
+  version: number
+  /** Set on delete: the document stays as a tombstone so its product.deleted event is not lost with it. */
+  deleted_at: Date | string | null
+}
+
+export const productsCollection = (db: Db): Collection<ProductDoc> =>
+  db.collection<ProductDoc>(PRODUCTS_COLLECTION)
+
+/** Idempotent: creating an index that exists with the same keys is a no-op. */
+export async function ensureProductIndexes(db: Db) {
+  await ensureLockCollection(db)
+  await productsCollection(db).createIndexes([
+    { key: { category: 1 }, name: 'category' },
+    { key: { name: 1 }, name: 'name' },
+    { key: { created_at: 1, _id: 1 }, name: 'created_at_id' },
+    // What the outbox relay looks for; partial indexes would be tighter but FerretDB has none.
+    { key: { outbox_pending: 1 }, name: 'outbox_pending' },
+  ])
+}
+
+const iso = (value: Date | string) => (value instanceof Date ? value.toISOString() : value)
+
+/** The product as clients see it: `_id` as its hex string, price in currency units, times as ISO strings. */
+export const toProduct = (doc: ProductDoc) => ({
+  _id: doc._id.toHexString(),
+  name: doc.name,
+  description: doc.description ?? null,
+  category: doc.category,
+  price: fromCents(doc.price_cents),
+  quantity: doc.quantity,
+  created_at: iso(doc.created_at),
+  updated_at: iso(doc.updated_at),
+})
+
+export type Product = ReturnType<typeof toProduct>
+
+/** The product.created / product.updated payload: the product's current fields. */
+export const changedPayload = (
+  doc: Pick<ProductDoc, '_id' | 'name' | 'category' | 'price_cents' | 'quantity'>,
+): Payload<'product.created'> => ({
+  product_id: doc._id.toHexString(),
+  name: doc.name,
+  category: doc.category,
+  price: fromCents(doc.price_cents),
+  quantity: doc.quantity,
+})

@@ -1,0 +1,36 @@
+import type { KafkaClient } from '@shop/shared/kafka/client'
+import type { Logger } from '@shop/shared/log'
+import type { OutboxMessage } from '@shop/shared/outbox/message'
+import { startOutboxRelay } from '@shop/shared/outbox/relay'
+import type { Db } from 'mongodb'
+import { productsCollection } from './products/document.ts'
+import { createDocumentLock } from './storage/document-lock.ts'
+import { createLockedMongoOutbox } from './storage/locked-outbox.ts'
+
+export interface WorkerDeps {
+  db: Db
+  publish: KafkaClient['publish']
+  log: Logger
+  batchSize?: number
+}
+
+/** The seed's log line, once per product creation that reached Kafka. */
+const logPublished = (log: Logger) => (message: OutboxMessage) => {
+  if (message.topic !== 'product.created') return
+  log.info(`Published product creation event to product.created: ${message.key}`, {
+    product_id: message.key,
+    event_id: message.id,
+  })
+}
+
+/** Product consumes nothing; its only worker is the relay that publishes the products' outboxes. */
+export function startWorkers({ db, publish, log, batchSize }: WorkerDeps) {
+  const relay = startOutboxRelay({
+    store: createLockedMongoOutbox(productsCollection(db), createDocumentLock(db)),
+    publish,
+    log,
+    batchSize,
+    onSent: logPublished(log),
+  })
+  return { wake: relay.wake, stop: relay.stop }
+}

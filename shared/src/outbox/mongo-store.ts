@@ -1,4 +1,5 @@
-import type { Collection, Document, UpdateFilter } from 'mongodb'
+import type { Collection, Document, Filter, UpdateFilter } from 'mongodb'
+import { documentKey, withDocumentLock } from '../mongo/document-lock.ts'
 import type { OutboxMessage, OutboxStore } from './message.ts'
 
 /**
@@ -43,19 +44,46 @@ export function withoutOutbox<T extends Partial<OutboxFields>>(doc: T): Omit<T, 
   return rest
 }
 
+/**
+ * Claims a document by lease, publishes its unsent events in order, then records how many went out. Both
+ * writes go through the per-document queue that the service's own writes use (see mongo/document-lock).
+ */
 export function createMongoOutbox<T extends OutboxFields & Document>(collection: Collection<T>): OutboxStore {
-  const docs = collection as unknown as Collection<OutboxFields & Document>
+  // Documents of any _id type: the outbox only needs to hand the _id back.
+  type Pending = OutboxFields & { _id: unknown }
+  const docs = collection as unknown as Collection<Pending>
+  const where = (id: unknown, guard: Partial<OutboxFields> = {}) => ({ _id: id, ...guard }) as Filter<Pending>
+
+  const claim = (id: unknown) =>
+    withDocumentLock(documentKey(docs, id), async () => {
+      const now = Date.now()
+      const doc = await docs.findOne(where(id))
+      if (!doc || doc.outbox_pending <= 0 || doc.outbox_lease >= now) return null
+      const { modifiedCount } = await docs.updateOne(where(id, { outbox_lease: doc.outbox_lease }), {
+        $set: { outbox_lease: now + LEASE_MS },
+      })
+      return modifiedCount === 1 ? doc : null
+    })
+
+  // Guarded by the count we started from: if our lease ran out and another relay moved on, this changes nothing.
+  const record = (doc: Pending, sent: number) =>
+    withDocumentLock(documentKey(docs, doc._id), () =>
+      docs.updateOne(where(doc._id, { outbox_sent: doc.outbox_sent }), {
+        $set: { outbox_sent: doc.outbox_sent + sent, outbox_lease: 0 },
+        $inc: { outbox_pending: -sent },
+      }),
+    )
+
   return {
     async drain(limit, send) {
+      const candidates = await docs
+        .find({ outbox_pending: { $gt: 0 }, outbox_lease: { $lt: Date.now() } }, { projection: { _id: 1 } })
+        .limit(limit)
+        .toArray()
       let sentTotal = 0
-      while (sentTotal < limit) {
-        const now = Date.now()
-        const doc = await docs.findOneAndUpdate(
-          { outbox_pending: { $gt: 0 }, outbox_lease: { $lt: now } },
-          { $set: { outbox_lease: now + LEASE_MS } },
-          { returnDocument: 'after' },
-        )
-        if (!doc) break
+      for (const { _id } of candidates) {
+        const doc = await claim(_id)
+        if (!doc) continue
         let sent = 0
         let failure: unknown
         for (const message of doc.outbox.slice(doc.outbox_sent)) {
@@ -67,11 +95,7 @@ export function createMongoOutbox<T extends OutboxFields & Document>(collection:
             break
           }
         }
-        // Guarded by the count we started from: if our lease ran out and another relay moved on, we change nothing.
-        await docs.updateOne(
-          { _id: doc._id, outbox_sent: doc.outbox_sent },
-          { $set: { outbox_sent: doc.outbox_sent + sent, outbox_lease: 0 }, $inc: { outbox_pending: -sent } },
-        )
+        await record(doc, sent)
         sentTotal += sent
         if (failure) throw failure
       }

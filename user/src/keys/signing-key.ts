@@ -76,8 +76,8 @@ export async function loadOrCreateSigningKey(sql: Sql): Promise<SigningKey> {
   const existing = await activeKey(sql)
   if (existing) return existing
   const { privateKey } = await generateKeyPair(GENERATED_ALG, { extractable: true })
-  const candidate = await fromPrivateJwk(await exportJWK(privateKey))
   const privateJwk = await exportJWK(privateKey)
+  const candidate = await fromPrivateJwk(privateJwk)
   await sql`
     INSERT INTO signing_keys (kid, alg, private_jwk, public_jwk)
     VALUES (${candidate.kid}, ${candidate.alg}, ${sql.json(privateJwk as never)},

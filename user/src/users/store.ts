@@ -45,14 +45,14 @@ const COLUMNS = [
   'is_active',
   'created_at',
   'updated_at',
-] as const
+]
 
 const isUniqueViolation = (error: unknown) => (error as { code?: string })?.code === '23505'
 
 export type UserStore = ReturnType<typeof createUserStore>
 
 export function createUserStore(sql: Sql) {
-  const columns = sql(COLUMNS as unknown as string[])
+  const columns = sql(COLUMNS)
   return {
     /** Inserts the user and its user.created event in one transaction: both commit, or neither. */
     async create(user: NewUser, correlationId: string | null): Promise<UserRow> {

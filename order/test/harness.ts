@@ -1,3 +1,4 @@
+import { setDefaultTimeout } from 'bun:test'
 import type { Payload } from '@shop/shared/events/topics'
 import { createJwtVerifier } from '@shop/shared/http/auth'
 import { createMemoryLogger } from '@shop/shared/log'
@@ -12,7 +13,13 @@ import { collections, ensureIndexes } from '../src/db.ts'
 import type { OrderView } from '../src/orders/model.ts'
 import { startWorkers, type Workers } from '../src/worker.ts'
 
+// Above waitFor's 15 s, so a slow condition fails with waitFor's message rather than a bare timeout.
+setDefaultTimeout(20_000)
+
 export const newId = () => new ObjectId().toHexString()
+
+type Shortage = Payload<'stock.rejected'>['shortages'][number]
+type EventOptions = { id?: string; correlationId?: string }
 
 type Tap = Awaited<ReturnType<ReturnType<typeof createTestKafka>['tap']>>
 
@@ -84,7 +91,11 @@ export async function createHarness() {
     return productId
   }
 
-  const publishStock = (productId: string, stock: number, options: { id?: string; time?: string } = {}) =>
+  const publishStock = (
+    productId: string,
+    stock: number,
+    options: { id?: string; time?: string; correlationId?: string } = {},
+  ) =>
     kafka.publish(
       'stock.updated',
       { product_id: productId, stock, reserved: 0, change: 0, reason: 'adjusted' },
@@ -104,6 +115,28 @@ export async function createHarness() {
       { message: `order ${orderId} to be ${status}` },
     )
 
+  /** Inventory's answers to an order.placed, as the inventory service publishes them. */
+  const reserve = (orderId: string, options: EventOptions = {}) =>
+    kafka.publish('stock.reserved', { order_id: orderId }, { key: orderId, ...options })
+
+  const reject = (orderId: string, shortages: Shortage[], reason?: string, options: EventOptions = {}) =>
+    kafka.publish('stock.rejected', { order_id: orderId, shortages, reason }, { key: orderId, ...options })
+
+  const cancel = (orderId: string, token: string, headers: Record<string, string> = {}) =>
+    call('POST', `/api/v1/orders/${orderId}/cancel`, { token, headers })
+
+  const getOrder = async (orderId: string, token: string) =>
+    (await call('GET', `/api/v1/orders/${orderId}`, { token })).body as OrderView
+
+  /** Waits until the consumer has handled (applied or skipped) the consumed event with this id `times` times. */
+  const handled = (eventId: string, times = 1) =>
+    waitFor(
+      () => entries.filter((e) => e.event_id === eventId && e.topic !== 'order.placed').length >= times,
+      {
+        message: `event ${eventId} handled ${times} time(s)`,
+      },
+    )
+
   return {
     app,
     kafka,
@@ -120,6 +153,11 @@ export async function createHarness() {
     publishStock,
     placeOrder,
     waitForStatus,
+    reserve,
+    reject,
+    cancel,
+    getOrder,
+    handled,
     async stop() {
       for (const pending of taps.values()) await (await pending).stop()
       await workers.stop()

@@ -8,17 +8,17 @@ import { type Collection, MongoServerError } from 'mongodb'
  */
 export interface CatalogueEntry {
   _id: string
-  /** Null until a product.created/updated arrives (a stock.updated may come first). */
-  name: string | null
-  category: string | null
-  price_cents: number | null
-  /** Available stock as last known; null while unknown. */
-  stock: number | null
+  /** Absent until a product.created/updated arrives (a stock.updated may come first). */
+  name?: string
+  category?: string
+  price_cents?: number
+  /** Available stock as last known; absent while unknown. */
+  stock?: number
   deleted: boolean
   product_time: Date
-  product_event_id: string | null
+  product_event_id?: string
   stock_time: Date
-  stock_event_id: string | null
+  stock_event_id?: string
   created_at: Date
   updated_at: Date
 }
@@ -34,19 +34,8 @@ const NEVER = new Date(0)
 export function createCatalogueStore(catalogue: Collection<CatalogueEntry>) {
   /** Makes sure the entry exists; two consumers may race to create it, and either winning is fine. */
   const ensure = async (productId: string, at: Date) => {
-    const blank: Omit<CatalogueEntry, '_id'> = {
-      name: null,
-      category: null,
-      price_cents: null,
-      stock: null,
-      deleted: false,
-      product_time: NEVER,
-      product_event_id: null,
-      stock_time: NEVER,
-      stock_event_id: null,
-      created_at: at,
-      updated_at: at,
-    }
+    // Unknown fields are left out rather than null: FerretDB drops nulls from an upsert's $setOnInsert.
+    const blank = { deleted: false, product_time: NEVER, stock_time: NEVER, created_at: at, updated_at: at }
     try {
       await catalogue.updateOne({ _id: productId }, { $setOnInsert: blank }, { upsert: true })
     } catch (error) {
@@ -88,7 +77,7 @@ export function createCatalogueStore(catalogue: Collection<CatalogueEntry>) {
       )
       if (product.initialStock !== undefined) {
         await catalogue.updateOne(
-          { _id: product.productId, stock: null },
+          { _id: product.productId, stock: { $exists: false } },
           { $set: { stock: product.initialStock, updated_at: now } },
         )
       }

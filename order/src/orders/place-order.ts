@@ -40,8 +40,10 @@ export function requestHash(items: ItemRef[], addressId: string | null) {
     .digest('hex')
 }
 
-const isOrderable = (entry: CatalogueEntry | undefined): entry is CatalogueEntry & { name: string } =>
-  entry !== undefined && !entry.deleted && entry.name !== null && entry.price_cents !== null
+type Orderable = CatalogueEntry & { name: string; price_cents: number }
+
+const isOrderable = (entry: CatalogueEntry | undefined): entry is Orderable =>
+  entry !== undefined && !entry.deleted && entry.name !== undefined && entry.price_cents !== undefined
 
 /** Checks the items against the local catalogue and snapshots their names and prices. */
 async function priceItems(catalogue: CatalogueStore, items: ItemRef[]): Promise<OrderItem[]> {
@@ -54,11 +56,11 @@ async function priceItems(catalogue: CatalogueStore, items: ItemRef[]): Promise<
     )
   }
   const priced = items.map((item) => {
-    const entry = known.get(item.product_id) as CatalogueEntry & { name: string; price_cents: number }
+    const entry = known.get(item.product_id) as Orderable
     return { ...item, name: entry.name, unit_price_cents: entry.price_cents, stock: entry.stock }
   })
   // Only stock known to be short is refused here; inventory has the last word when it reserves.
-  const short = priced.filter((item) => item.stock !== null && item.quantity > item.stock)
+  const short = priced.filter((item) => item.stock !== undefined && item.quantity > item.stock)
   if (short.length > 0) {
     const detail = short.map(
       (item) => `${item.name} (${item.product_id}): ${item.quantity} asked, ${item.stock} left`,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
+import { ensureProductIndexes } from '../src/products/document.ts'
 import { createTestbed, PRODUCTS, sampleProduct, type Testbed } from './testbed.ts'
 
 const UNKNOWN_ID = 'f'.repeat(24)
@@ -204,6 +205,13 @@ describe('product routes', () => {
     expect(list.headers.get('X-Total-Count')).toBe('0')
     expect((await t.asAdmin('DELETE', `${PRODUCTS}/${UNKNOWN_ID}`)).status).toBe(404)
     expect((await t.asAdmin('DELETE', `${PRODUCTS}/xyz`)).status).toBe(400)
+  })
+
+  it('creates its indexes at start-up and can do so again', async () => {
+    await ensureProductIndexes(t.db)
+    await ensureProductIndexes(t.db)
+    const names = (await t.products.listIndexes().toArray()).map((index) => index.name)
+    expect(names).toEqual(expect.arrayContaining(['category', 'name', 'created_at_id', 'outbox_pending']))
   })
 
   it('answers /health without I/O and /ready with the store and the broker up', async () => {

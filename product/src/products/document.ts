@@ -25,16 +25,21 @@ export interface ProductDoc extends OutboxFields {
 export const productsCollection = (db: Db): Collection<ProductDoc> =>
   db.collection<ProductDoc>(PRODUCTS_COLLECTION)
 
-/** Idempotent: creating an index that exists with the same keys is a no-op. */
+const INDEXES = [
+  { key: { category: 1 }, name: 'category' },
+  { key: { name: 1 }, name: 'name' },
+  { key: { created_at: 1, _id: 1 }, name: 'created_at_id' },
+  // What the outbox relay looks for; partial indexes would be tighter but FerretDB has none.
+  { key: { outbox_pending: 1 }, name: 'outbox_pending' },
+] as const
+
+/**
+ * Idempotent: an index that exists with the same keys and name is left as it is. One call per index, since
+ * FerretDB 1.24 drops the connection when a multi-index createIndexes finds them all there already.
+ */
 export async function ensureProductIndexes(db: Db) {
   await ensureLockCollection(db)
-  await productsCollection(db).createIndexes([
-    { key: { category: 1 }, name: 'category' },
-    { key: { name: 1 }, name: 'name' },
-    { key: { created_at: 1, _id: 1 }, name: 'created_at_id' },
-    // What the outbox relay looks for; partial indexes would be tighter but FerretDB has none.
-    { key: { outbox_pending: 1 }, name: 'outbox_pending' },
-  ])
+  for (const { key, name } of INDEXES) await productsCollection(db).createIndex(key, { name })
 }
 
 const iso = (value: Date | string) => (value instanceof Date ? value.toISOString() : value)

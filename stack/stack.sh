@@ -77,7 +77,9 @@ server_up() {
   else
     rm -f "$pidfile"
     if port_open 127.0.0.1 "$port"; then
-      server_fail "$name" "cannot start: port $port is taken by a process this stack did not start"
+      log "$name cannot start: port $port is taken by a process this stack did not start:"
+      ss -Hltnp "sport = :$port" >&2 || true
+      exit 1
     fi
     server_step "$name" install
     ((STEP_RC == 0)) || server_fail "$name" "failed to install"
@@ -87,8 +89,10 @@ server_up() {
     starting=1
   fi
   pid="$(read_pid "$pidfile")" || server_fail "$name" "wrote no pid file"
-  wait_for_port 127.0.0.1 "$port" "$pid" "$STACK_READY_TIMEOUT" ||
+  if ! wait_for_port 127.0.0.1 "$port" "$pid" "$STACK_READY_TIMEOUT"; then
+    kill -0 "$pid" 2>/dev/null || server_fail "$name" "exited while starting (pid $pid)"
     server_fail "$name" "did not accept connections on port $port within ${STACK_READY_TIMEOUT}s"
+  fi
   [[ -z "$starting" ]] || log "$name: ready in $(elapsed_since "$t0")s (pid $pid)"
   server_step "$name" ensure
   ((STEP_RC == 0)) || server_fail "$name" "is up but its set-up step failed"

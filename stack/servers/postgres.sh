@@ -8,15 +8,17 @@ PG_DATABASES=(users inventory ferretdb)
 as_postgres() { (cd / && runuser -u postgres -- "$@" 9>&-); }
 
 # postgres must be able to walk down to its data dir; a clone under a
-# private folder (mode 700) would stop it, so add the traverse bit only.
+# private folder (mode 700) would stop it, so add the traverse bit only, and
+# only where postgres is stopped (checked from / down).
 grant_traverse() {
-  local dir="$1"
-  while [[ "$dir" != / ]]; do
-    if ! as_postgres test -x "$dir"; then
-      log "adding o+x to $dir so the postgres user can reach its data dir"
-      chmod o+x "$dir"
-    fi
-    dir="$(dirname "$dir")"
+  local dir="" part
+  local -a parts
+  IFS=/ read -ra parts <<<"${1#/}"
+  for part in "${parts[@]}"; do
+    dir+="/$part"
+    as_postgres test -x "$dir" && continue
+    log "adding o+x to $dir so the postgres user can reach its data dir"
+    chmod o+x "$dir"
   done
 }
 

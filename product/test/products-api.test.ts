@@ -1,8 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
+import { MongoClient } from 'mongodb'
+import { createApp } from '../src/app.ts'
 import { ensureProductIndexes } from '../src/products/document.ts'
 import { createTestbed, PRODUCTS, sampleProduct, type Testbed } from './testbed.ts'
 
 const UNKNOWN_ID = 'f'.repeat(24)
+const never = (): never => {
+  throw new Error('no token is verified in this test')
+}
 
 describe('product routes', () => {
   let t: Testbed
@@ -222,5 +227,19 @@ describe('product routes', () => {
     const ready = await t.send('GET', '/ready')
     expect(ready.status).toBe(200)
     expect(await ready.json()).toMatchObject({ checks: { mongodb: 'up', kafka: 'up' } })
+  })
+
+  it('answers /ready with 503 naming MongoDB when it cannot be reached', async () => {
+    const unreachable = new MongoClient('mongodb://127.0.0.1:1/products', { serverSelectionTimeoutMS: 300 })
+    const app = createApp({
+      db: unreachable.db(),
+      kafka: t.kafka,
+      verifyToken: async () => never(),
+      log: t.log,
+    })
+    const res = await app.request('/ready')
+    expect(res.status).toBe(503)
+    expect(await res.json()).toMatchObject({ down: ['mongodb'], checks: { kafka: 'up' } })
+    await unreachable.close()
   })
 })

@@ -34,6 +34,7 @@ describe('listing products', () => {
       ['abc cable', 'electronics', 10],
       ['Kitchen knife', 'Kitchen', 25],
       ['C++ book', 'books', 39.9],
+      ['USB-C/Lightning [2m]', 'adapters', 15],
     ] as const
     for (const [name, category, price] of catalogue) {
       created.push((await t.create({ name, category, price })) as unknown as Listed)
@@ -98,13 +99,16 @@ describe('listing products', () => {
   it('searches names case-insensitively by substring', async () => {
     expect(await names('?q=mug')).toEqual(['Blue mug', 'MUG (large)', 'Mugwort tea', 'Red Mug'])
     expect(await names('?q=MUG&category=kitchen&min_price=5')).toEqual(['Blue mug', 'MUG (large)'])
+    expect((await list('?q=')).total).toBe(String(created.length))
   })
 
   it('treats regex metacharacters in q as plain text', async () => {
     expect(await names('?q=a.c')).toEqual(['a.c cable'])
     expect(await names(`?q=${encodeURIComponent('C++')}`)).toEqual(['C++ book'])
     expect(await names(`?q=${encodeURIComponent('(large)')}`)).toEqual(['MUG (large)'])
-    for (const q of ['.*', ')(', '[', '\\', '^Red', 'mug$', '?', '|']) {
+    expect(await names(`?q=${encodeURIComponent('c/light')}`)).toEqual(['USB-C/Lightning [2m]'])
+    expect(await names(`?q=${encodeURIComponent('-c/lightning [2M]')}`)).toEqual(['USB-C/Lightning [2m]'])
+    for (const q of ['.*', ')(', '][', '\\', '^Red', 'mug$', '?', '|']) {
       const res = await list(`?q=${encodeURIComponent(q)}`)
       expect({ q, status: res.status, count: res.body.length }).toEqual({ q, status: 200, count: 0 })
     }

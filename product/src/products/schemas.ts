@@ -51,7 +51,8 @@ export const ListQuery = z
     category: Category.optional(),
     min_price: Money.optional(),
     max_price: Money.optional(),
-    q: z.string().trim().min(1).max(200).optional(),
+    /** An empty search (a cleared search box) filters nothing. */
+    q: z.string().trim().max(200).optional(),
   })
   .refine(
     (query) =>

@@ -66,7 +66,7 @@ export function createProductStore(db: Db, clock: () => Date = () => new Date())
           ...(query.max_price_cents !== undefined && { $lte: query.max_price_cents }),
         }
       }
-      if (query.q !== undefined) filter.name = { $regex: escapeRegex(query.q), $options: 'i' }
+      if (query.q) filter.name = { $regex: escapeRegex(query.q), $options: 'i' }
       const [items, total] = await Promise.all([
         products
           .find(filter, { projection: OUTBOX_PROJECTION })

@@ -38,7 +38,7 @@ postgres_install() {
 
 postgres_start() {
   local opts="-c listen_addresses=127.0.0.1 -p $POSTGRES_PORT -k '$PG_DIR/run'"
-  [[ "${STACK_FAST:-}" == 1 ]] && opts+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  [[ "${STACK_FAST:-}" == 1 ]] && opts+=" -c fsync=off -c synchronous_commit=off"
   touch "$(server_log postgres)" && chown postgres "$(server_log postgres)"
   as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$(server_log postgres)" -w -t 60 -o "$opts" start \
     >/dev/null || return 1

@@ -112,6 +112,10 @@ export function ciOverrideViolations(base: ComposeFile, ci: ComposeFile): string
 }
 
 const base = readCompose('compose.yaml')
+// The services' default HOST (shared/src/env.ts), used when an env file leaves it out.
+const SHARED_DEFAULT_HOST = /HOST:\s*z\.string\(\)\.default\('([^']+)'\)/.exec(
+  readFileSync(join(ROOT, 'shared/src/env.ts'), 'utf8'),
+)?.[1]
 const ci = readCompose('compose.ci.yaml')
 
 describe('compose.ci.yaml changes only what is allowed', () => {
@@ -184,8 +188,12 @@ describe('compose.yaml agrees with the native stack', () => {
       const env = Object.fromEntries(Object.entries(svc?.environment ?? {}).map(([k, v]) => [k, String(v)]))
 
       test('same env var names as stack/env and the same PORT', () => {
-        expect(Object.keys(env).sort()).toEqual([...native.keys()].sort())
+        // HOST may be left to its default (loopback) natively; a container listens on all interfaces.
+        const nativeNames = new Set([...native.keys(), 'HOST'])
+        expect(Object.keys(env).sort()).toEqual([...nativeNames].sort())
         expect(env.PORT).toBe(native.get('PORT'))
+        expect(env.HOST).toBe('0.0.0.0')
+        expect(native.get('HOST') ?? SHARED_DEFAULT_HOST).toBe('127.0.0.1')
       })
 
       test('same databases, JWKS path and admin setting; Kafka at kafka:9092', () => {

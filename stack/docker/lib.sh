@@ -414,5 +414,5 @@ dk_build_bun_image() {
 }
 
 dk_image_sizes() {
-  "$DOCKER" image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | sort
+  "$DOCKER" image ls --filter dangling=false --format '{{.Repository}}:{{.Tag}} {{.Size}}' | sort
 }

@@ -81,7 +81,12 @@ function expectStatus(answer: Answer, wanted: number[], what: string): void {
 }
 
 /** Polls fn until it returns a value other than undefined, or fails after timeoutMs. */
-async function until<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>): Promise<T> {
+async function until<T>(
+  what: string,
+  timeoutMs: number,
+  fn: () => Promise<T | undefined>,
+  lastSeen: () => string = () => '',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
   let lastError = ''
   while (Date.now() < deadline) {
@@ -94,14 +99,24 @@ async function until<T>(what: string, timeoutMs: number, fn: () => Promise<T | u
     }
     await sleep(500)
   }
-  fail(`${what}: not within ${timeoutMs / 1000} s${lastError ? ` (last error: ${lastError})` : ''}`)
+  const seen = lastSeen()
+  fail(
+    `${what}: not within ${timeoutMs / 1000} s${seen ? ` (last answer: ${seen})` : ''}${lastError ? ` (last error: ${lastError})` : ''}`,
+  )
 }
 
 async function waitForGateway(): Promise<void> {
-  await until(`gateway ${GATEWAY} answering GET /api/v1/products/`, 90_000, async () => {
-    const answer = await call('GET', '/api/v1/products/')
-    return answer.status === 200 ? true : undefined
-  })
+  let last = ''
+  await until(
+    `gateway ${GATEWAY} answering GET /api/v1/products/`,
+    90_000,
+    async () => {
+      const answer = await call('GET', '/api/v1/products/')
+      last = `HTTP ${answer.status} ${answer.text.slice(0, 200)}`
+      return answer.status === 200 ? true : undefined
+    },
+    () => last,
+  )
 }
 
 async function login(email: string, password: string): Promise<string> {

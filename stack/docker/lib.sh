@@ -374,6 +374,13 @@ dk_stage_artefacts() {
   # bun: the binary of the npm package (a devDependency), checked to be the
   # pinned version, not the stub that an install with --ignore-scripts leaves.
   local bun_src want have
+  if [ ! -e "$REPO_ROOT/node_modules/.bin/bun" ]; then
+    dk_log "no node_modules: npm ci"
+    (cd "$REPO_ROOT" && npm ci --no-audit --no-fund >/dev/null) || dk_die "npm ci failed"
+  fi
+  # Installed with scripts off, the bun package leaves a stub binary.
+  "$REPO_ROOT/node_modules/.bin/bun" --version >/dev/null 2>&1 \
+    || (cd "$REPO_ROOT" && node node_modules/bun/install.js >/dev/null 2>&1) || true
   bun_src="$(readlink -f "$REPO_ROOT/node_modules/.bin/bun" 2>/dev/null || true)"
   [ -x "$bun_src" ] || dk_die "node_modules/.bin/bun is missing: run npm install first"
   want="$(sed -n 's/.*"bun": *"\([0-9.]*\)".*/\1/p' "$REPO_ROOT/package.json" | head -1)"

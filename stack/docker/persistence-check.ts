@@ -139,18 +139,34 @@ async function stockOf(
   return { stock, reserved: typeof reserved === 'number' ? reserved : undefined }
 }
 
-async function orderStatus(orderId: string, token: string): Promise<string> {
+// The gateway's answers while a service behind it is (re)starting.
+const UNAVAILABLE = [502, 503, 504]
+
+async function orderStatus(
+  orderId: string,
+  token: string,
+  allowUnavailable = false,
+): Promise<string | undefined> {
   const answer = await call('GET', `/api/v1/orders/${orderId}`, { token })
+  if (allowUnavailable && UNAVAILABLE.includes(answer.status)) return undefined
   expectStatus(answer, [200], `GET order ${orderId}`)
   return String(field(answer.body, 'status'))
 }
 
+/** Waits for CONFIRMED; the order service may still be coming back from its restart. */
 async function waitConfirmed(orderId: string, token: string): Promise<void> {
-  await until(`order ${orderId} CONFIRMED`, 120_000, async () => {
-    const status = await orderStatus(orderId, token)
-    if (status === 'REJECTED' || status === 'CANCELLED') fail(`order ${orderId} became ${status}`)
-    return status === 'CONFIRMED' ? true : undefined
-  })
+  let last = ''
+  await until(
+    `order ${orderId} CONFIRMED`,
+    120_000,
+    async () => {
+      const status = await orderStatus(orderId, token, true)
+      last = status ?? 'order service unavailable'
+      if (status === 'REJECTED' || status === 'CANCELLED') fail(`order ${orderId} became ${status}`)
+      return status === 'CONFIRMED' ? true : undefined
+    },
+    () => last,
+  )
 }
 
 async function placeOrder(productId: string, quantity: number, token: string): Promise<string> {
@@ -201,7 +217,6 @@ async function restartPhase(stateFile: string): Promise<void> {
   const restart = Bun.spawnSync(restartCmd, { stdout: 'inherit', stderr: 'inherit' })
   if (restart.exitCode !== 0) fail(`${restartCmd.join(' ')} exited ${restart.exitCode}`)
 
-  await waitForGateway()
   for (const id of orderIds) await waitConfirmed(id, token)
   step(`all ${orderIds.length} orders placed before the restart are CONFIRMED`)
 

@@ -126,4 +126,5 @@ server_status() {
     printf '%-10s stopped\n' "$name"
   fi
 }
+
 check_servers

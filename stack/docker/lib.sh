@@ -387,8 +387,10 @@ dk_stage_artefacts() {
   have="$("$bun_src" --version 2>/dev/null || true)"
   [ "$have" = "$want" ] || dk_die "node_modules/.bin/bun is '$have', package.json pins bun $want (run npm install; with --ignore-scripts run node node_modules/bun/install.js)"
   dk_copy_if_changed "$bun_src" "$DK_DIR/bun/bun"
+  chmod 755 "$DK_DIR/bun/bun"
   [ -s /etc/ssl/certs/ca-certificates.crt ] || dk_die "no CA bundle at /etc/ssl/certs/ca-certificates.crt (apt-get install ca-certificates)"
   dk_copy_if_changed /etc/ssl/certs/ca-certificates.crt "$DK_DIR/bun/ca-certificates.crt"
+  chmod 644 "$DK_DIR/bun/ca-certificates.crt"
 
   # Kafka's jars, as the native stack copies them from Maven Central.
   local libs

@@ -87,10 +87,18 @@ stack_lock() {
   flock 9
 }
 
-APT_UPDATED=""
+# Installs run side by side (stack.sh), so apt-get runs under a lock of ours.
 apt_install() {
+  mkdir -p "$CACHE"
+  (
+    flock 8
+    apt_install_locked "$@"
+  ) 8>"$CACHE/.apt.lock"
+}
+
+apt_install_locked() {
   [[ "$(id -u)" == 0 ]] || die "installing $* needs root: run as root or install it yourself"
-  local guard=""
+  local guard="" rc=0
   # Package scripts must not start their own system copy of a server on our
   # ports; a policy-rc.d that says 101 forbids it.
   if [[ ! -e /usr/sbin/policy-rc.d ]]; then
@@ -98,11 +106,7 @@ apt_install() {
     printf '#!/bin/sh\nexit 101\n' >"$guard" && chmod +x "$guard"
   fi
   log "installing Debian packages: $*"
-  local rc=0
-  if [[ -z "$APT_UPDATED" ]]; then
-    apt-get update -qq || rc=$?
-    APT_UPDATED=1
-  fi
+  apt-get update -qq || rc=$?
   ((rc)) || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null || rc=$?
   [[ -z "$guard" ]] || rm -f "$guard"
   return "$rc"

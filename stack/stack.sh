@@ -67,6 +67,30 @@ server_step() {
   set -e
 }
 
+# Starts NAME's install in the background unless NAME runs already, so the
+# slow ones (the FerretDB build above all) overlap; server_up waits for it.
+declare -A INSTALL_JOBS=()
+server_install_async() {
+  local name="$1"
+  pidfile_alive "$(server_pidfile "$name")" && return
+  mkdir -p "$STACK_DATA/$name"
+  (
+    server_step "$name" install
+    exit "$STEP_RC"
+  ) &
+  INSTALL_JOBS[$name]=$!
+}
+
+server_install() {
+  local name="$1" job="${INSTALL_JOBS[$1]:-}"
+  if [[ -z "$job" ]]; then
+    server_step "$name" install
+  else
+    STEP_RC=0
+    wait "$job" || STEP_RC=$?
+  fi
+}
+
 server_up() {
   local name="$1" port pidfile pid starting="" t0=$EPOCHREALTIME
   port="$(server_port "$name")"
@@ -81,7 +105,7 @@ server_up() {
       ss -Hltnp "sport = :$port" >&2 || true
       exit 1
     fi
-    server_step "$name" install
+    server_install "$name"
     ((STEP_RC == 0)) || server_fail "$name" "failed to install"
     log "$name: starting on 127.0.0.1:$port"
     server_step "$name" start

@@ -294,6 +294,10 @@ dk_stop_daemon() {
   fi
   rm -f "$DK_PID" "$DK_PID.launch" "$DK_SOCK"
   dk_stop_leftovers
+  # A short exec root made in /tmp for a deep checkout: not kept.
+  if [ -f "$DK_CACHE/exec-root.path" ]; then
+    rm -rf "$DK_EXEC" "$DK_CACHE/exec-root.path"
+  fi
 }
 
 # ------------------------------------------------------------- base image ----

@@ -116,8 +116,9 @@ PY
 }
 
 # COMPOSE: "docker compose" (v2 plugin) when available, else "docker-compose" (v1).
+# TEST_COMPOSE_V1=1 forces v1 (to check that fallback).
 dk_pick_compose() {
-  if "$DOCKER" compose version >/dev/null 2>&1; then
+  if [ "${TEST_COMPOSE_V1:-0}" != 1 ] && "$DOCKER" compose version >/dev/null 2>&1; then
     COMPOSE=("$DOCKER" compose)
     COMPOSE_V2=1
   else

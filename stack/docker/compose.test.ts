@@ -304,6 +304,6 @@ describe('compose.yaml agrees with the native stack', () => {
     for (const k of needed) expect(env, k).toHaveProperty(`KAFKA_${k}`)
     expect(String(env.KAFKA_NUM_PARTITIONS)).toBe('3')
     expect(env.KAFKA_ADVERTISED_LISTENERS).toBe('PLAINTEXT://kafka:9092')
-    expect(base.services.kafka?.image).toBe('apache/kafka:4.1.1')
+    expect(base.services.kafka?.image).toBe('apache/kafka:4.4.0')
   })
 })

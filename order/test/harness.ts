@@ -21,6 +21,23 @@ export const newId = () => new ObjectId().toHexString()
 type Shortage = Payload<'stock.rejected'>['shortages'][number]
 type EventOptions = { id?: string; correlationId?: string }
 
+/**
+ * The shared test broker holds thousands of topics (test topics are never deleted), and under load
+ * createTopics sometimes fails with UNKNOWN_TOPIC_OR_PARTITION while it waits for leaders. start() can be
+ * called again: it creates only what is missing.
+ */
+async function startKafka(kafka: ReturnType<typeof createTestKafka>) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await kafka.start()
+    } catch (error) {
+      if (attempt === START_ATTEMPTS) throw error
+    }
+  }
+}
+
+const START_ATTEMPTS = 4
+
 type Tap = Awaited<ReturnType<ReturnType<typeof createTestKafka>['tap']>>
 
 /**
@@ -33,7 +50,7 @@ export async function createHarness() {
   const kafka = createTestKafka('order', log)
   const issuer = await createTestIssuer()
   await ensureIndexes(mongo.db)
-  await kafka.start()
+  await startKafka(kafka)
   const groupId = uniqueName('order')
   const workers: Workers = await startWorkers({ db: mongo.db, kafka, log, groupId })
   const app = createApp({

@@ -3,21 +3,25 @@ import { CE_HEADERS } from '@shop/shared/events/envelope'
 import { waitFor } from '@shop/shared/testing/wait-for'
 import { createHarness, type Harness, newId } from './harness.ts'
 
+let h: Harness
+
+beforeAll(async () => {
+  h = await createHarness()
+})
+afterAll(() => h.stop())
+
 describe('placing an order', () => {
-  let h: Harness
   let token: string
   let userId: string
   let widget: string
   let gadget: string
 
   beforeAll(async () => {
-    h = await createHarness()
     userId = crypto.randomUUID()
     token = await h.tokenFor(userId)
     widget = await h.createProduct({ name: 'Widget', price: 9.99, quantity: 50 })
     gadget = await h.createProduct({ name: 'Gadget', price: 0.1, quantity: 50 })
   })
-  afterAll(() => h.stop())
 
   it('answers 401 without a token', async () => {
     const res = await h.call('POST', '/api/v1/orders', {
@@ -150,18 +154,15 @@ describe('placing an order', () => {
 })
 
 describe('placing an order with an Idempotency-Key', () => {
-  let h: Harness
   let token: string
   let widget: string
   let gadget: string
 
   beforeAll(async () => {
-    h = await createHarness()
     token = await h.tokenFor(crypto.randomUUID())
     widget = await h.createProduct({ name: 'Widget', quantity: 100 })
     gadget = await h.createProduct({ name: 'Gadget', quantity: 100 })
   })
-  afterAll(() => h.stop())
 
   it('answers the same key and body with the same order, and publishes order.placed once', async () => {
     const placed = await h.tap('order.placed')

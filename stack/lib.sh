@@ -6,6 +6,7 @@ STACK_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$STACK_SRC/.." && pwd)"
 CACHE="$ROOT/.cache"
 STACK_DATA="$CACHE/stack"
+# shellcheck disable=SC2034 # used by the files that source this one
 TOOLS="$CACHE/tools"
 
 log() { printf '[stack] %s\n' "$*" >&2; }
@@ -21,6 +22,7 @@ load_env_defaults() {
   while IFS= read -r line || [[ -n "$line" ]]; do
     [[ "$line" =~ ^[[:space:]]*(#|$) ]] && continue
     key="${line%%=*}"
+    # shellcheck disable=SC2163 # exports the whole KEY=value line
     [[ -v "$key" ]] || export "$line"
   done <"$file"
 }

@@ -6,9 +6,11 @@
 # NAME_stop_timeout seconds, then KILL) and NAME_ensure (runs once it is up,
 # also when it already was). A NAME with no functions of its own but with an
 # env file stack/env/NAME.env is a Bun service (servers/bun-service.sh).
+# Scripts: up, down, status, reset NAME..., test.
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 load_env_defaults "$STACK_SRC/native.env"
+# shellcheck source=/dev/null
 for f in "$STACK_SRC"/servers/*.sh; do source "$f"; done
 
 # Start order; down runs it backwards.

@@ -1,3 +1,4 @@
+import { documentKey, withDocumentLock } from '@shop/shared/mongo/document-lock'
 import type { OutboxMessage } from '@shop/shared/outbox/message'
 import { withOutbox } from '@shop/shared/outbox/mongo-store'
 import { type Collection, type Filter, MongoServerError, type ObjectId, type UpdateFilter } from 'mongodb'
@@ -51,6 +52,8 @@ export function createOrderStore(orders: Collection<OrderDoc>) {
     /**
      * Moves an order from one of `from` to `to`, guarded by its current status in the filter, so a redelivered
      * or late event (or a second cancel) matches nothing and changes nothing. Undefined when not applied.
+     * The document lock makes the guard a true compare-and-set on FerretDB, and keeps the outbox relay's
+     * writes to the same order from undoing this one (see shared mongo/document-lock).
      */
     async transition(id: ObjectId, { from, to, at, reason, message }: Transition) {
       const entry: HistoryEntry = reason === undefined ? { status: to, at } : { status: to, at, reason }
@@ -60,9 +63,9 @@ export function createOrderStore(orders: Collection<OrderDoc>) {
         $inc: { version: 1 },
       } as UpdateFilter<OrderDoc>
       const update = message ? withOutbox<OrderDoc>(base, message) : base
-      const doc = await orders.findOneAndUpdate({ _id: id, status: { $in: from } }, update, {
-        returnDocument: 'after',
-      })
+      const doc = await withDocumentLock(documentKey(orders, id), () =>
+        orders.findOneAndUpdate({ _id: id, status: { $in: from } }, update, { returnDocument: 'after' }),
+      )
       return doc ?? undefined
     },
   }

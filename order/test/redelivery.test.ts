@@ -3,7 +3,7 @@ import { createMemoryLogger } from '@shop/shared/log'
 import { waitFor } from '@shop/shared/testing/wait-for'
 import { ObjectId } from 'mongodb'
 import { startWorkers } from '../src/worker.ts'
-import { createHarness, type Harness } from './harness.ts'
+import { createHarness, type Harness, newId } from './harness.ts'
 
 describe('decisions delivered twice, late, or racing other writes', () => {
   let h: Harness
@@ -66,6 +66,14 @@ describe('decisions delivered twice, late, or racing other writes', () => {
     await h.reject(orderId, shortage(), undefined, { id: rejection })
     await h.handled(rejection)
     expect(await h.getOrder(orderId, token)).toEqual(confirmed)
+  })
+
+  it('ignores a decision for an order it does not know, creating nothing', async () => {
+    const stranger = newId()
+    const id = await h.reserve(stranger)
+    await h.handled(id)
+    expect(h.entries.find((e) => e.event_id === id)).toMatchObject({ level: 'warn', order_id: stranger })
+    expect(await h.db.orders.findOne({ _id: new ObjectId(stranger) })).toBeNull()
   })
 
   it('applies every decision that arrives while the relay is still marking the placement as sent', async () => {

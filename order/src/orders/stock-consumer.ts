@@ -37,20 +37,21 @@ export async function handleStockDecision(
     correlation_id: event.correlationId ?? null,
     order_id: event.payload.order_id,
   }
-  const order = await orders.findById(orderId)
-  if (!order) {
-    log.warn('Stock decision for an unknown order; ignored', fields)
+  const rejected = event.topic === 'stock.rejected'
+  // Only a rejection reads the order first: its reason names the products as the order snapshotted them.
+  const reason = rejected ? rejectionReason(event.payload, await orders.findById(orderId)) : undefined
+  const changed = await orders.transition(orderId, {
+    from: ['PENDING'],
+    to: rejected ? 'REJECTED' : 'CONFIRMED',
+    at: now,
+    reason,
+  })
+  if (changed) {
+    log.info(`Order ${changed.status.toLowerCase()}: ${event.payload.order_id}`, fields)
     return
   }
-  const changed =
-    event.topic === 'stock.reserved'
-      ? await orders.transition(orderId, { from: ['PENDING'], to: 'CONFIRMED', at: now })
-      : await orders.transition(orderId, {
-          from: ['PENDING'],
-          to: 'REJECTED',
-          at: now,
-          reason: rejectionReason(event.payload, order),
-        })
-  if (changed) log.info(`Order ${changed.status.toLowerCase()}: ${event.payload.order_id}`, fields)
-  else log.info('Stock decision ignored: the order is no longer pending', { ...fields, status: order.status })
+  const current = await orders.findById(orderId)
+  if (!current) log.warn('Stock decision for an unknown order; ignored', fields)
+  else
+    log.info('Stock decision ignored: the order is no longer pending', { ...fields, status: current.status })
 }

@@ -1,4 +1,4 @@
-import { type Admin, Kafka, type Producer } from 'kafkajs'
+import { type Admin, Kafka, Partitioners, type Producer } from 'kafkajs'
 import { serviceSource } from '../events/envelope.ts'
 import { dlqTopic, type Payload, type Topic, topicNames, topics } from '../events/topics.ts'
 import type { Logger } from '../log.ts'
@@ -60,7 +60,12 @@ export function createKafka({ brokers, service, log, topicPrefix = '', partition
           topics: missing.map((topic) => ({ topic, numPartitions: partitions })),
         })
       }
-      producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false })
+      producer = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      })
       await producer.connect()
       log.info('Kafka producer started', { brokers, created_topics: missing.length })
     })().catch((error) => {
@@ -143,5 +148,18 @@ export function createKafka({ brokers, service, log, topicPrefix = '', partition
     return tapTopic(kafka, physical(topic))
   }
 
-  return { start, publish, consume, ping, disconnect, tap, physical }
+  /** Deletes every topic this client's prefix owns (tests: topics of their own, removed when done). */
+  async function dropTopics() {
+    if (!topicPrefix) throw new Error('dropTopics is only for clients with a topic prefix of their own')
+    const cleaner = kafka.admin()
+    await cleaner.connect()
+    try {
+      const mine = (await cleaner.listTopics()).filter((name) => name.startsWith(topicPrefix))
+      if (mine.length > 0) await cleaner.deleteTopics({ topics: mine })
+    } finally {
+      await cleaner.disconnect()
+    }
+  }
+
+  return { start, publish, consume, ping, disconnect, tap, physical, dropTopics }
 }

@@ -14,7 +14,7 @@ load_env_defaults "$STACK_SRC/native.env"
 for f in "$STACK_SRC"/servers/*.sh; do source "$f"; done
 
 # Start order; down runs it backwards.
-STACK_SERVERS=(postgres kafka ferretdb caddy)
+STACK_SERVERS=(postgres kafka ferretdb user product inventory order caddy)
 STACK_READY_TIMEOUT="${STACK_READY_TIMEOUT:-90}"
 
 server_pidfile() { echo "$STACK_DATA/$1/pid"; }

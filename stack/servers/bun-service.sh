@@ -19,7 +19,7 @@ bun_service_start() {
   local name="$1"
   # shellcheck disable=SC2016 # expanded by the inner bash
   spawn "$(server_pidfile "$name")" "$(server_log "$name")" \
-    bash -c 'set -a && . "$1" && set +a && cd "$2" && exec "$3" "$4"' _ \
+    bash -c 'set -a && . "$1" && set +a && cd "$2" && NODE_NO_WARNINGS=1 exec "$3" "$4"' _ \
     "$(bun_service_env "$name")" "$ROOT/$name" "$ROOT/node_modules/.bin/bun" "$ROOT/$name/src/main.ts"
 }
 

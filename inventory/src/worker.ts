@@ -1,0 +1,62 @@
+import type { KafkaClient } from '@shop/shared/kafka/client'
+import type { Logger } from '@shop/shared/log'
+import type { OutboxMessage } from '@shop/shared/outbox/message'
+import { createPostgresOutbox } from '@shop/shared/outbox/postgres-store'
+import { startOutboxRelay } from '@shop/shared/outbox/relay'
+import type { Sql } from '@shop/shared/postgres/connect'
+import { createEventHandler, INVENTORY_TOPICS, type InventoryTopic } from './consumers/handle-event.ts'
+
+export const CONSUMER_GROUP = 'inventory-service'
+/** Partitions handled at once (per-partition order holds); kept under the pool's 10 connections. */
+export const CONSUMER_CONCURRENCY = 6
+
+export interface WorkerDeps {
+  sql: Sql
+  kafka: Pick<KafkaClient, 'consume' | 'publish'>
+  log: Logger
+  /** Tests give each run a group of its own. */
+  groupId?: string
+}
+
+const logSent = (log: Logger) => (message: OutboxMessage) => {
+  if (message.topic !== 'stock.updated') return
+  const payload = message.payload as OutboxMessage<'stock.updated'>['payload']
+  log.info(`Sent stock update to stock.updated: ${payload.product_id}`, {
+    event_id: message.id,
+    product_id: payload.product_id,
+    stock: payload.stock,
+    reserved: payload.reserved,
+    change: payload.change,
+    reason: payload.reason,
+    order_id: payload.order_id ?? null,
+    correlation_id: message.correlation_id,
+  })
+}
+
+/** Starts the outbox relay and the consumers; `stop` stops consuming first, then flushes the outbox. */
+export async function startWorkers({ sql, kafka, log, groupId = CONSUMER_GROUP }: WorkerDeps) {
+  const relay = startOutboxRelay({
+    store: createPostgresOutbox(sql),
+    publish: kafka.publish,
+    log,
+    onSent: logSent(log),
+  })
+  const consumer = await kafka
+    .consume<InventoryTopic>({
+      groupId,
+      topics: INVENTORY_TOPICS,
+      concurrency: CONSUMER_CONCURRENCY,
+      handle: createEventHandler({ sql, log, onEventStored: relay.wake }),
+    })
+    .catch(async (error) => {
+      await relay.stop()
+      throw error
+    })
+  return {
+    wake: relay.wake,
+    async stop() {
+      await consumer.stop()
+      await relay.stop()
+    },
+  }
+}

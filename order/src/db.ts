@@ -20,5 +20,5 @@ export async function ensureIndexes(db: Db) {
   const { orders } = collections(db)
   await orders.createIndex({ user_id: 1, created_at: -1 })
   await orders.createIndex({ status: 1, created_at: -1 })
-  await orders.createIndex({ outbox_pending: 1 })
+  await orders.createIndex({ outbox_ready: 1 })
 }

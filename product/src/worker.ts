@@ -1,11 +1,11 @@
 import type { KafkaClient } from '@shop/shared/kafka/client'
 import type { Logger } from '@shop/shared/log'
 import type { OutboxMessage } from '@shop/shared/outbox/message'
+import { createMongoOutbox } from '@shop/shared/outbox/mongo-store'
 import { startOutboxRelay } from '@shop/shared/outbox/relay'
 import type { Db } from 'mongodb'
 import { productsCollection } from './products/document.ts'
 import { createDocumentLock } from './storage/document-lock.ts'
-import { createLockedMongoOutbox } from './storage/locked-outbox.ts'
 
 export interface WorkerDeps {
   db: Db
@@ -26,7 +26,7 @@ const logPublished = (log: Logger) => (message: OutboxMessage) => {
 /** Product consumes nothing; its only worker is the relay that publishes the products' outboxes. */
 export function startWorkers({ db, publish, log, batchSize }: WorkerDeps) {
   const relay = startOutboxRelay({
-    store: createLockedMongoOutbox(productsCollection(db), createDocumentLock(db)),
+    store: createMongoOutbox(productsCollection(db), { lock: createDocumentLock(db).run }),
     publish,
     log,
     batchSize,

@@ -216,7 +216,7 @@ describe('product routes', () => {
     await ensureProductIndexes(t.db)
     await ensureProductIndexes(t.db)
     const names = (await t.products.listIndexes().toArray()).map((index) => index.name)
-    expect(names).toEqual(expect.arrayContaining(['category', 'name', 'created_at_id', 'outbox_pending']))
+    expect(names).toEqual(expect.arrayContaining(['category', 'name', 'created_at_id', 'outbox_ready']))
   })
 
   it('answers /health without I/O and /ready with the store and the broker up', async () => {

@@ -30,7 +30,7 @@ const INDEXES = [
   { key: { name: 1 }, name: 'name' },
   { key: { created_at: 1, _id: 1 }, name: 'created_at_id' },
   // What the outbox relay looks for; partial indexes would be tighter but FerretDB has none.
-  { key: { outbox_pending: 1 }, name: 'outbox_pending' },
+  { key: { outbox_ready: 1 }, name: 'outbox_ready' },
 ] as const
 
 /**

@@ -1,7 +1,7 @@
 import { toCents } from '@shop/shared/events/primitives'
 import { ConflictError } from '@shop/shared/http/errors'
 import { outboxMessage } from '@shop/shared/outbox/message'
-import { outboxOnInsert, withOutbox } from '@shop/shared/outbox/mongo-store'
+import { OUTBOX_EXCLUDED, outboxOnInsert, withOutbox } from '@shop/shared/outbox/mongo-store'
 import { type Db, type Filter, ObjectId } from 'mongodb'
 import { createDocumentLock } from '../storage/document-lock.ts'
 import { changedPayload, type ProductDoc, productsCollection } from './document.ts'
@@ -12,7 +12,6 @@ export interface WriteContext {
   correlationId: string
 }
 
-const OUTBOX_PROJECTION = { outbox: 0, outbox_sent: 0, outbox_pending: 0, outbox_lease: 0 } as const
 const live = { deleted_at: null }
 
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')
@@ -29,7 +28,7 @@ export function createProductStore(db: Db, clock: () => Date = () => new Date())
   const lock = createDocumentLock(db)
 
   const findLive = (id: ObjectId) =>
-    products.findOne({ _id: id, ...live }, { projection: OUTBOX_PROJECTION }) as Promise<ProductDoc | null>
+    products.findOne({ _id: id, ...live }, { projection: OUTBOX_EXCLUDED }) as Promise<ProductDoc | null>
 
   return {
     async create(input: CreateProductInput, { correlationId }: WriteContext): Promise<ProductDoc> {
@@ -69,7 +68,7 @@ export function createProductStore(db: Db, clock: () => Date = () => new Date())
       if (query.q) filter.name = { $regex: escapeRegex(query.q), $options: 'i' }
       const [items, total] = await Promise.all([
         products
-          .find(filter, { projection: OUTBOX_PROJECTION })
+          .find(filter, { projection: OUTBOX_EXCLUDED })
           .sort({ created_at: 1, _id: 1 })
           .skip(query.skip)
           .limit(query.limit)

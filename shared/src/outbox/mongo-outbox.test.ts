@@ -55,7 +55,7 @@ describe('in-document outbox on the real MongoDB-compatible server', () => {
     await relay.stop()
     expect(tap.messages.map((m) => JSON.parse(m.value ?? '').stock)).toEqual([1, 2, 3])
     const doc = await things.findOne({ _id: id })
-    expect(doc).toMatchObject({ stock: 3, outbox_sent: 3, outbox_pending: 0 })
+    expect(doc).toMatchObject({ stock: 3, outbox_sent: 3, outbox_pending: 0, outbox_ready: false })
     expect(withoutOutbox(doc as Thing)).toEqual({ _id: id, stock: 3 })
     await tap.stop()
   })

@@ -5,23 +5,28 @@ import type { OutboxMessage, OutboxStore } from './message.ts'
 /**
  * MongoDB (and FerretDB, which has no multi-document transactions) keeps a document's pending events inside
  * the document itself, written by the same update as the change. The array is append-only: `outbox_sent`
- * counts the entries already published, `outbox_pending` the rest (so a relay can find them with a plain
- * filter), and `outbox_lease` (epoch ms) keeps two relays off the same document.
+ * counts the entries already published, `outbox_pending` the rest, `outbox_ready` says whether there are any
+ * (an equality filter: FerretDB hands it to PostgreSQL, where `{outbox_pending: {$gt: 0}}` would make it read
+ * every document, 13 ms against 490 ms at 2,000 documents), and `outbox_lease` (epoch ms) keeps two relays
+ * off the same document.
  */
 export interface OutboxFields {
   outbox: OutboxMessage[]
   outbox_sent: number
   outbox_pending: number
+  outbox_ready: boolean
   outbox_lease: number
 }
 
 const LEASE_MS = 30_000
+const DOCUMENTS_AT_ONCE = 8
 
 /** The outbox fields of a new document that reports its own creation. */
 export const outboxOnInsert = (...messages: OutboxMessage[]): OutboxFields => ({
   outbox: messages,
   outbox_sent: 0,
   outbox_pending: messages.length,
+  outbox_ready: messages.length > 0,
   outbox_lease: 0,
 })
 
@@ -30,9 +35,10 @@ export function withOutbox<T extends Document>(
   update: UpdateFilter<T>,
   message: OutboxMessage,
 ): UpdateFilter<T> {
-  const { $push, $inc, ...rest } = update as Record<string, Record<string, unknown> | undefined>
+  const { $push, $inc, $set, ...rest } = update as Record<string, Record<string, unknown> | undefined>
   return {
     ...rest,
+    $set: { ...$set, outbox_ready: true },
     $push: { ...$push, outbox: message },
     $inc: { ...$inc, outbox_pending: 1 },
   } as unknown as UpdateFilter<T>
@@ -40,65 +46,96 @@ export function withOutbox<T extends Document>(
 
 /** The document as clients see it, without the outbox bookkeeping. */
 export function withoutOutbox<T extends Partial<OutboxFields>>(doc: T): Omit<T, keyof OutboxFields> {
-  const { outbox: _o, outbox_sent: _s, outbox_pending: _p, outbox_lease: _l, ...rest } = doc
+  const { outbox: _o, outbox_sent: _s, outbox_pending: _p, outbox_ready: _r, outbox_lease: _l, ...rest } = doc
   return rest
 }
 
+/** Excludes the outbox bookkeeping from a find. */
+export const OUTBOX_EXCLUDED = {
+  outbox: 0,
+  outbox_sent: 0,
+  outbox_pending: 0,
+  outbox_ready: 0,
+  outbox_lease: 0,
+} as const
+
+/** Runs a read-modify-write of the document `id` exclusively; the service's own writes must use the same lock. */
+export type DocumentWriteLock = <R>(id: string, write: () => Promise<R>) => Promise<R>
+
 /**
- * Claims a document by lease, publishes its unsent events in order, then records how many went out. Both
- * writes go through the per-document queue that the service's own writes use (see mongo/document-lock).
+ * Claims a document by lease, publishes its unsent events in order, then records how many went out. The
+ * claim and the record are made under the same per-document lock as the service's own writes (by default the
+ * in-process queue of mongo/document-lock), never while sending to Kafka. A few documents are drained at once
+ * to hide the round trips; each document's own events still go out one after another.
  */
-export function createMongoOutbox<T extends OutboxFields & Document>(collection: Collection<T>): OutboxStore {
+export function createMongoOutbox<T extends OutboxFields & Document>(
+  collection: Collection<T>,
+  { lock }: { lock?: DocumentWriteLock } = {},
+): OutboxStore {
   // Documents of any _id type: the outbox only needs to hand the _id back.
   type Pending = OutboxFields & { _id: unknown }
   const docs = collection as unknown as Collection<Pending>
   const where = (id: unknown, guard: Partial<OutboxFields> = {}) => ({ _id: id, ...guard }) as Filter<Pending>
+  const locked: DocumentWriteLock = lock ?? ((id, write) => withDocumentLock(documentKey(docs, id), write))
 
   const claim = (id: unknown) =>
-    withDocumentLock(documentKey(docs, id), async () => {
+    locked(String(id), async () => {
       const now = Date.now()
       const doc = await docs.findOne(where(id))
       if (!doc || doc.outbox_pending <= 0 || doc.outbox_lease >= now) return null
-      const { modifiedCount } = await docs.updateOne(where(id, { outbox_lease: doc.outbox_lease }), {
-        $set: { outbox_lease: now + LEASE_MS },
-      })
-      return modifiedCount === 1 ? doc : null
+      await docs.updateOne(where(id), { $set: { outbox_lease: now + LEASE_MS } })
+      return doc
     })
 
   // Guarded by the count we started from: if our lease ran out and another relay moved on, this changes nothing.
   const record = (doc: Pending, sent: number) =>
-    withDocumentLock(documentKey(docs, doc._id), () =>
-      docs.updateOne(where(doc._id, { outbox_sent: doc.outbox_sent }), {
-        $set: { outbox_sent: doc.outbox_sent + sent, outbox_lease: 0 },
+    locked(String(doc._id), async () => {
+      const current = await docs.findOne(where(doc._id, { outbox_sent: doc.outbox_sent }))
+      if (!current) return
+      await docs.updateOne(where(doc._id, { outbox_sent: doc.outbox_sent }), {
+        $set: {
+          outbox_sent: doc.outbox_sent + sent,
+          outbox_ready: current.outbox_pending - sent > 0,
+          outbox_lease: 0,
+        },
         $inc: { outbox_pending: -sent },
-      }),
-    )
+      })
+    })
+
+  const drainDocument = async (id: unknown, send: (message: OutboxMessage) => Promise<void>) => {
+    const doc = await claim(id)
+    if (!doc) return { sent: 0, failure: undefined }
+    let sent = 0
+    let failure: unknown
+    for (const message of doc.outbox.slice(doc.outbox_sent)) {
+      try {
+        await send(message)
+        sent++
+      } catch (error) {
+        failure = error
+        break
+      }
+    }
+    await record(doc, sent)
+    return { sent, failure }
+  }
 
   return {
     async drain(limit, send) {
       const candidates = await docs
-        .find({ outbox_pending: { $gt: 0 }, outbox_lease: { $lt: Date.now() } }, { projection: { _id: 1 } })
+        .find({ outbox_ready: true } as Filter<Pending>, { projection: { _id: 1 } })
         .limit(limit)
         .toArray()
       let sentTotal = 0
-      for (const { _id } of candidates) {
-        const doc = await claim(_id)
-        if (!doc) continue
-        let sent = 0
-        let failure: unknown
-        for (const message of doc.outbox.slice(doc.outbox_sent)) {
-          try {
-            await send(message)
-            sent++
-          } catch (error) {
-            failure = error
-            break
-          }
+      let failure: unknown
+      for (let i = 0; i < candidates.length && !failure; i += DOCUMENTS_AT_ONCE) {
+        const batch = candidates.slice(i, i + DOCUMENTS_AT_ONCE)
+        for (const result of await Promise.all(batch.map(({ _id }) => drainDocument(_id, send)))) {
+          sentTotal += result.sent
+          failure ??= result.failure
         }
-        await record(doc, sent)
-        sentTotal += sent
-        if (failure) throw failure
       }
+      if (failure) throw failure
       return sentTotal
     },
   }

@@ -77,8 +77,12 @@ describe('placing an order', () => {
     const line = await waitFor(() => h.entries.find((e) => e.msg === `Order placed: ${orderId}`))
     expect(line).toMatchObject({ level: 'info', topic: 'order.placed', correlation_id: 'req-place-1' })
     expect(line.event_id).toBe(message?.headers[CE_HEADERS.id])
-    const doc = await h.db.orders.findOne({ user_id: userId, 'outbox.payload.order_id': orderId })
-    expect(doc).toMatchObject({ outbox_pending: 0, outbox_sent: 1 })
+    // The relay records the send just after it; the send itself is what the log line reports.
+    const doc = await waitFor(async () => {
+      const current = await h.db.orders.findOne({ user_id: userId, 'outbox.payload.order_id': orderId })
+      return current?.outbox_pending === 0 && current
+    })
+    expect(doc).toMatchObject({ outbox_pending: 0, outbox_sent: 1, outbox_ready: false })
     expect(placed.messages.filter((m) => m.key === orderId)).toHaveLength(1)
   })
 

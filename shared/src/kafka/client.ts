@@ -2,6 +2,7 @@ import { type Admin, Kafka, Partitioners, type Producer } from 'kafkajs'
 import { serviceSource } from '../events/envelope.ts'
 import { dlqTopic, type Payload, type Topic, topicNames, topics } from '../events/topics.ts'
 import type { Logger } from '../log.ts'
+import { backoffMs, sleep } from './backoff.ts'
 import { encodeHeaders } from './codec.ts'
 import { type ConsumeOptions, type ConsumerHandle, startConsumer } from './consumer.ts'
 import { InvalidEventError } from './errors.ts'
@@ -27,6 +28,7 @@ export interface PublishOptions {
 }
 
 const PING_TIMEOUT_MS = 2_000
+const START_ATTEMPTS = 5
 
 export type KafkaClient = ReturnType<typeof createKafka>
 
@@ -46,28 +48,44 @@ export function createKafka({ brokers, service, log, topicPrefix = '', partition
   let admin: Admin | undefined
   let ready: Promise<void> | undefined
 
-  /** Connects the admin and the producer and creates every topic and its DLQ; safe to call again. */
+  const connect = async () => {
+    admin = kafka.admin()
+    await admin.connect()
+    const names = topicNames.flatMap((topic) => [topic, dlqTopic(topic)]).map(physical)
+    const existing = new Set(await admin.listTopics())
+    const missing = names.filter((name) => !existing.has(name))
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({ topic, numPartitions: partitions })),
+      })
+    }
+    producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    })
+    await producer.connect()
+    log.info('Kafka producer started', { brokers, created_topics: missing.length })
+  }
+
+  /**
+   * Connects the admin and the producer and creates every topic and its DLQ; safe to call again. A broker
+   * still settling new topics answers "unknown topic or partition" for a moment: that is retried.
+   */
   const start = () => {
     ready ??= (async () => {
-      admin = kafka.admin()
-      await admin.connect()
-      const names = topicNames.flatMap((topic) => [topic, dlqTopic(topic)]).map(physical)
-      const existing = new Set(await admin.listTopics())
-      const missing = names.filter((name) => !existing.has(name))
-      if (missing.length > 0) {
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: missing.map((topic) => ({ topic, numPartitions: partitions })),
-        })
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await connect()
+        } catch (error) {
+          await admin?.disconnect().catch(() => undefined)
+          if (attempt >= START_ATTEMPTS || (error as { retriable?: boolean }).retriable !== true) throw error
+          log.warn('Kafka not ready yet; retrying', { attempt, error })
+          await sleep(backoffMs(attempt, 500, 5_000) + 200)
+        }
       }
-      producer = kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        createPartitioner: Partitioners.DefaultPartitioner,
-      })
-      await producer.connect()
-      log.info('Kafka producer started', { brokers, created_topics: missing.length })
     })().catch((error) => {
       ready = undefined
       throw error

@@ -27,26 +27,22 @@ function freePort() {
  * A throwaway PostgreSQL server of a test's own, so that the test can stop it (an outage) without touching
  * the server everyone else's tests share. fsync is off (a crash of the server process alone loses nothing); only ever for tests.
  */
+export type OwnPostgres = ReturnType<typeof createOwnPostgres>
+
 export function createOwnPostgres() {
   mkdirSync(CACHE, { recursive: true })
   const dir = mkdtempSync(join(CACHE, 'inventory-pg-'))
   const data = join(dir, 'data')
   const socketDir = join(dir, 'run')
   mkdirSync(socketDir)
-  run(['chown', '-R', 'postgres:postgres', dir])
-  asPostgres([
-    `${PG_BIN}/initdb`,
-    '-D',
-    data,
-    '-U',
-    'postgres',
-    '-A',
-    'trust',
-    '-E',
-    'UTF8',
-    '--locale=C.UTF-8',
-    '--no-sync',
-  ])
+  const initdb = [`${PG_BIN}/initdb`, '-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-sync']
+  try {
+    run(['chown', '-R', 'postgres:postgres', dir])
+    asPostgres([...initdb, '--locale=C.UTF-8'])
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true })
+    throw error
+  }
   const port = freePort()
   const options = [
     '-c listen_addresses=127.0.0.1',

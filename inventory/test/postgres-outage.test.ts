@@ -1,20 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { CE_HEADERS } from '@shop/shared/events/envelope'
 import { waitFor } from '@shop/shared/testing/wait-for'
-import { type Inventory, isReceived, objectId, START_TIMEOUT_MS, startInventory } from './harness.ts'
-import { createOwnPostgres } from './own-postgres.ts'
+import { type Inventory, isReceived, START_TIMEOUT_MS, startInventory } from './harness.ts'
+import { createOwnPostgres, type OwnPostgres } from './own-postgres.ts'
 
 describe('a PostgreSQL outage mid-stream', () => {
-  const pg = createOwnPostgres()
+  let pg: OwnPostgres
   let inv: Inventory
 
   beforeAll(async () => {
+    pg = createOwnPostgres()
     pg.start()
     inv = await startInventory({ databaseUrl: pg.url })
   }, START_TIMEOUT_MS)
   afterAll(async () => {
     await inv?.stop()
-    pg.remove()
+    pg?.remove()
   }, START_TIMEOUT_MS)
 
   it('skips no event and applies each exactly once when the database is back', async () => {
@@ -62,6 +63,5 @@ describe('a PostgreSQL outage mid-stream', () => {
         .map((m) => m.headers[CE_HEADERS.id])
       expect(new Set(ids).size).toBe(1)
     }
-    expect(orders).not.toContain(objectId())
   }, 60_000)
 })

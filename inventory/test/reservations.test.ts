@@ -57,6 +57,8 @@ describe('orders reserve stock all or nothing', () => {
     expect(await inv.stockOnSale(b)).toMatchObject({ stock: 0, reserved: 3 })
     expect(await reservationsOf(order_id)).toHaveLength(2)
     expect(rejectedFor(order_id)).toHaveLength(0)
+    const reserved = inv.messages('stock.reserved').find((m) => m.key === order_id)
+    expect(reserved?.headers[CE_HEADERS.correlationId]).toBe('req-place-1')
   })
 
   it('reserves nothing and publishes stock.rejected with the shortage when one item cannot be filled', async () => {
@@ -151,6 +153,22 @@ describe('orders reserve stock all or nothing', () => {
     expect(parked?.value).toBe('{"order_id": ')
     expect(parked?.headers[DLQ_HEADERS.reason]).toStartWith('invalid JSON')
     expect(inv.entries.some((entry) => entry.msg === 'Parked poison message on dead-letter topic')).toBe(true)
+    await dlq.stop()
+  })
+
+  it('parks an event it can never apply (its id is not a uuid) instead of retrying it forever', async () => {
+    const dlq = await inv.kafka.tap('order.placed.dlq')
+    const product_id = await productWith(3)
+    const stuck = objectId()
+    await inv.placeOrder([{ product_id, quantity: 1 }], stuck, { id: 'not-a-uuid' })
+    // The same order again under a fresh id: same key, same partition, so it waits behind the stuck one.
+    const { order_id } = await inv.placeOrder([{ product_id, quantity: 1 }], stuck)
+    await waitFor(() => reservedFor(order_id).length === 1, { message: 'the next order to be reserved' })
+    const parked = await waitFor(() => dlq.messages.find((m) => m.key === stuck), {
+      message: 'the parked one',
+    })
+    expect(parked?.headers[DLQ_HEADERS.reason]).toContain('cannot be applied')
+    expect(await inv.stockOnSale(product_id)).toMatchObject({ stock: 2, reserved: 1 })
     await dlq.stop()
   })
 

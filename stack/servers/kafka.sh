@@ -40,7 +40,7 @@ kafka_install() {
 
 # Partitions on disk: what test runs that create unique topics leave behind.
 kafka_partition_count() {
-  find "$KAFKA_DIR/data" -mindepth 1 -maxdepth 1 -type d -name '*-[0-9]*' 2>/dev/null | wc -l
+  { find "$KAFKA_DIR/data" -mindepth 1 -maxdepth 1 -type d -name '*-[0-9]*' 2>/dev/null || true; } | wc -l
 }
 
 kafka_render_properties() {

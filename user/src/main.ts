@@ -1,8 +1,8 @@
 import { join } from 'node:path'
 import { createKafka } from '@shop/shared/kafka/client'
 import { createLogger } from '@shop/shared/log'
-import { connectPostgres } from '@shop/shared/postgres/connect'
 import { migrate } from '@shop/shared/postgres/migrate'
+import { connectResilientPostgres } from '@shop/shared/postgres/resilient-pool'
 import { serveUntilSignal } from '@shop/shared/runtime/lifecycle'
 import { createApp } from './app.ts'
 import { readEnv } from './env.ts'
@@ -13,7 +13,7 @@ const env = readEnv()
 const log = createLogger({ service: 'user', level: env.LOG_LEVEL })
 
 async function main() {
-  const sql = connectPostgres(env.DATABASE_URL)
+  const sql = connectResilientPostgres(env.DATABASE_URL)
   const applied = await migrate(sql, join(import.meta.dir, '..', 'migrations'))
   log.info('Database migrated', { applied })
   const kafka = createKafka({ brokers: env.KAFKA_BROKERS, service: 'user', log })

@@ -39,7 +39,7 @@ export function createPostgresOutbox(sql: Sql): OutboxStore {
         >`SELECT pg_try_advisory_xact_lock(hashtext('outbox-relay')) AS locked`
         if (!lock?.locked) return 0
         const rows = await tx<OutboxRow[]>`
-          SELECT seq, id, topic, key, payload, correlation_id, created_at
+          SELECT seq::text AS seq, id, topic, key, payload, correlation_id, created_at
           FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT ${limit}`
         const done: string[] = []
         for (const row of rows) {

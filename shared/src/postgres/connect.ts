@@ -1,6 +1,6 @@
 import postgres from 'postgres'
 
-/** A connection pool with the project's defaults: quiet notices, bounded pool, bigint counts as numbers. */
+/** A connection pool with the project's defaults: quiet notices, a bounded pool, int8 as JS BigInt. */
 export const connectPostgres = (url: string, options: { max?: number } = {}) =>
   postgres(url, {
     max: options.max ?? 10,

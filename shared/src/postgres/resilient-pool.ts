@@ -1,5 +1,5 @@
-import type { Sql, TransactionSql } from '@shop/shared/postgres/connect'
 import postgres from 'postgres'
+import type { Sql, TransactionSql } from './connect.ts'
 
 // Errors after which the connection is gone: postgres.js's own, the socket's, and the server's "terminating
 // connection" (SQLSTATE class 57) and connection exceptions (class 08).

@@ -6,11 +6,11 @@ import { UnsupportedMediaTypeError, ValidationError } from './errors.ts'
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i
 
 const WHAT: Partial<Record<keyof ValidationTargets, string>> = {
-  json: 'Request body',
-  form: 'Form body',
-  query: 'Query parameters',
-  param: 'Path parameters',
-  header: 'Request headers',
+  json: 'The request body',
+  form: 'The form body',
+  query: 'The query',
+  param: 'The path',
+  header: 'A request header',
 }
 
 export const issuesToFieldErrors = (issues: readonly z.core.$ZodIssue[]) =>
@@ -32,6 +32,6 @@ export const validate = <Target extends keyof ValidationTargets, Schema extends 
       const issues = issuesToFieldErrors(result.error.issues)
       const first = issues[0]
       const where = first?.path ? `${first.path}: ` : ''
-      throw new ValidationError(`${WHAT[target] ?? 'Input'} is invalid (${where}${first?.message})`, issues)
+      throw new ValidationError(`${WHAT[target] ?? 'The input'} is invalid (${where}${first?.message})`, issues)
     }
   })

@@ -9,6 +9,8 @@ FROM ${BUN_IMAGE}
 
 WORKDIR /home/bun/app
 ENV NODE_ENV=production
+# kafkajs sets a timer Bun reports as a TimeoutNegativeWarning; it is harmless noise in the logs.
+ENV NODE_NO_WARNINGS=1
 
 # Dependencies first (one layer shared by the four images): the workspace
 # manifests and the lockfile, production dependencies only.

@@ -32,6 +32,9 @@ export const validate = <Target extends keyof ValidationTargets, Schema extends 
       const issues = issuesToFieldErrors(result.error.issues)
       const first = issues[0]
       const where = first?.path ? `${first.path}: ` : ''
-      throw new ValidationError(`${WHAT[target] ?? 'The input'} is invalid (${where}${first?.message})`, issues)
+      throw new ValidationError(
+        `${WHAT[target] ?? 'The input'} is invalid (${where}${first?.message})`,
+        issues,
+      )
     }
   })

@@ -1,4 +1,5 @@
 import { ObjectIdString } from '@shop/shared/events/primitives'
+import { pagingQuery } from '@shop/shared/http/paging'
 import { z } from 'zod'
 
 /** The events' schema caps quantities here, so stock + reserved may never pass it. */
@@ -7,8 +8,7 @@ export const MAX_STOCK = 1_000_000
 export const ProductIdParam = z.strictObject({ product_id: ObjectIdString })
 
 export const ListStockQuery = z.strictObject({
-  skip: z.coerce.number().int().min(0).default(0),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  ...pagingQuery,
   low_stock_below: z.coerce.number().int().min(0).max(MAX_STOCK).optional(),
 })
 

@@ -1,11 +1,10 @@
 import { ObjectIdString, UserId } from '@shop/shared/events/primitives'
+import { pagingQuery } from '@shop/shared/http/paging'
 import { z } from 'zod'
 import { ORDER_STATUSES } from './model.ts'
 
 export const MAX_ITEMS = 100
 export const MAX_ITEM_QUANTITY = 1000
-export const DEFAULT_LIMIT = 20
-export const MAX_LIMIT = 100
 
 export const PlaceOrder = z.strictObject({
   items: z
@@ -31,8 +30,7 @@ export const IdempotencyHeader = z.object({
 export const OrderIdParam = z.strictObject({ id: ObjectIdString })
 
 export const ListOrdersQuery = z.strictObject({
-  skip: z.coerce.number().int().min(0).default(0),
-  limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(DEFAULT_LIMIT),
+  ...pagingQuery,
   user_id: UserId.optional(),
   status: z.enum(ORDER_STATUSES).optional(),
 })

@@ -1,4 +1,5 @@
 import { Price, Quantity } from '@shop/shared/events/primitives'
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '@shop/shared/http/paging'
 import { z } from 'zod'
 
 const Name = z.string().trim().min(1).max(200)
@@ -40,9 +41,6 @@ const Money = z
     const [units = '0', decimals = ''] = value.split('.')
     return Number(units) * 100 + Number(decimals.padEnd(2, '0'))
   })
-
-export const MAX_PAGE_SIZE = 100
-export const DEFAULT_PAGE_SIZE = 20
 
 export const ListQuery = z
   .strictObject({

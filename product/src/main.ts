@@ -1,41 +1,32 @@
 import { createJwtVerifier } from '@shop/shared/http/auth'
 import { createKafka } from '@shop/shared/kafka/client'
-import { createLogger } from '@shop/shared/log'
-import { serveUntilSignal } from '@shop/shared/runtime/lifecycle'
-import { MongoClient } from 'mongodb'
+import { connectMongo } from '@shop/shared/mongo/connect'
+import { runService } from '@shop/shared/runtime/run-service'
 import { createApp } from './app.ts'
 import { readEnv } from './env.ts'
 import { ensureProductIndexes } from './products/document.ts'
 import { startWorkers } from './worker.ts'
 
-const env = readEnv()
-const log = createLogger({ service: 'product', level: env.LOG_LEVEL })
+await runService({
+  service: 'product',
+  readEnv,
+  async start({ env, log, onStop }) {
+    const mongo = await connectMongo(env.MONGO_URL)
+    onStop('mongodb', () => mongo.client.close())
+    await ensureProductIndexes(mongo.db)
 
-const mongo = new MongoClient(env.MONGO_URL, { serverSelectionTimeoutMS: 10_000 })
-await mongo.connect()
-const db = mongo.db()
-await ensureProductIndexes(db)
+    const kafka = createKafka({ brokers: env.KAFKA_BROKERS, service: 'product', log })
+    onStop('kafka', kafka.disconnect)
+    await kafka.start()
 
-const kafka = createKafka({ brokers: env.KAFKA_BROKERS, service: 'product', log })
-await kafka.start()
-
-const workers = startWorkers({ db, publish: kafka.publish, log })
-const app = createApp({
-  db,
-  kafka,
-  verifyToken: createJwtVerifier({ jwks: env.JWKS_URL }),
-  log,
-  onEventStored: workers.wake,
-})
-
-serveUntilSignal({
-  app,
-  port: env.PORT,
-  hostname: env.HOST,
-  log,
-  steps: [
-    ['outbox relay', workers.stop],
-    ['kafka', kafka.disconnect],
-    ['mongodb', () => mongo.close()],
-  ],
+    const workers = startWorkers({ db: mongo.db, publish: kafka.publish, log })
+    onStop('outbox relay', workers.stop)
+    return createApp({
+      db: mongo.db,
+      kafka,
+      verifyToken: createJwtVerifier({ jwks: env.JWKS_URL }),
+      log,
+      onEventStored: workers.wake,
+    })
+  },
 })

@@ -28,6 +28,27 @@ export interface PublishOptions {
 }
 
 const PING_TIMEOUT_MS = 2_000
+const DAY_MS = 24 * 60 * 60 * 1000
+/** Events are kept a week (a consumer down for days still catches up); parked ones a month, for `npm run dlq`. */
+export const TOPIC_RETENTION_MS = 7 * DAY_MS
+export const DLQ_RETENTION_MS = 30 * DAY_MS
+
+/**
+ * A topic replicated on up to three brokers; with three, an acks=all write needs two in sync, so one broker
+ * can be lost without losing a committed event or refusing writes.
+ */
+const topicSpec = (topic: string, numPartitions: number, brokerCount: number) => {
+  const replicationFactor = Math.min(3, brokerCount)
+  return {
+    topic,
+    numPartitions,
+    replicationFactor,
+    configEntries: [
+      { name: 'min.insync.replicas', value: String(replicationFactor >= 3 ? 2 : 1) },
+      { name: 'retention.ms', value: String(topic.endsWith('.dlq') ? DLQ_RETENTION_MS : TOPIC_RETENTION_MS) },
+    ],
+  }
+}
 const START_ATTEMPTS = 5
 
 export type KafkaClient = ReturnType<typeof createKafka>
@@ -55,9 +76,10 @@ export function createKafka({ brokers, service, log, topicPrefix = '', partition
     const existing = new Set(await admin.listTopics())
     const missing = names.filter((name) => !existing.has(name))
     if (missing.length > 0) {
+      const { brokers: nodes } = await admin.describeCluster()
       await admin.createTopics({
         waitForLeaders: true,
-        topics: missing.map((topic) => ({ topic, numPartitions: partitions })),
+        topics: missing.map((topic) => topicSpec(topic, partitions, nodes.length)),
       })
     }
     producer = kafka.producer({

@@ -2,7 +2,7 @@ import type { Kafka, KafkaMessage, Message } from 'kafkajs'
 import { DLQ_HEADERS } from '../events/envelope.ts'
 import type { Topic } from '../events/topics.ts'
 import type { Logger } from '../log.ts'
-import { backoffMs, sleep } from './backoff.ts'
+import { backoffMs, sleep } from '../runtime/sleep.ts'
 import { decodeMessage, type EventFor } from './codec.ts'
 import { PoisonMessageError } from './errors.ts'
 

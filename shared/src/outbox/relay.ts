@@ -1,6 +1,6 @@
-import { backoffMs, sleep } from '../kafka/backoff.ts'
 import type { KafkaClient } from '../kafka/client.ts'
 import type { Logger } from '../log.ts'
+import { backoffMs, sleep } from '../runtime/sleep.ts'
 import type { OutboxMessage, OutboxStore } from './message.ts'
 
 export const RELAY_BATCH_SIZE = 100

@@ -17,6 +17,7 @@ const stockUpdate = (product_id: string, stock: number) => ({
   reserved: 0,
   change: stock,
   reason: 'initial' as const,
+  version: 1,
 })
 
 describe('shared Kafka helper against the real broker', () => {

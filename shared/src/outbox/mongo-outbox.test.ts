@@ -23,7 +23,7 @@ interface Thing extends OutboxFields {
 const stockEvent = (product_id: string, stock: number) =>
   outboxMessage(
     'stock.updated',
-    { product_id, stock, reserved: 0, change: 1, reason: 'adjusted' },
+    { product_id, stock, reserved: 0, change: 1, reason: 'adjusted', version: 1 },
     { key: product_id },
   )
 

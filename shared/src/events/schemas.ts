@@ -12,8 +12,24 @@ export const UserCreated = z.object({
   created_at: Timestamp,
 })
 
-/** user.address_added / user.address_removed: the order service keeps who owns which address. */
-export const UserAddressChanged = z.object({ user_id: UserId, address_id: z.string().min(1).max(100) })
+export const PostalAddress = z.object({
+  line1: z.string(),
+  line2: z.string().nullable().optional(),
+  city: z.string(),
+  state: z.string().nullable().optional(),
+  postal_code: z.string(),
+  country: z.string(),
+})
+
+/**
+ * user.address_added / user.address_removed: the order service keeps who owns which address, and an added
+ * address carries its fields so an order can keep a snapshot of it without asking the user service.
+ */
+export const UserAddressChanged = z.object({
+  user_id: UserId,
+  address_id: z.string().min(1).max(100),
+  address: PostalAddress.optional(),
+})
 
 export const ProductChanged = z.object({
   product_id: ObjectIdString,

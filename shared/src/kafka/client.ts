@@ -34,6 +34,17 @@ export const TOPIC_RETENTION_MS = 7 * DAY_MS
 export const DLQ_RETENTION_MS = 30 * DAY_MS
 
 /**
+ * Topics whose latest event per key is the aggregate's current state: compacted rather than expired, so a
+ * process that keeps a read model in memory can rebuild it from the beginning of these topics at any age.
+ */
+export const STATE_TOPICS: readonly string[] = [
+  'product.created',
+  'product.updated',
+  'product.deleted',
+  'stock.updated',
+]
+
+/**
  * A topic replicated on up to three brokers; with three, an acks=all write needs two in sync, so one broker
  * can be lost without losing a committed event or refusing writes.
  */
@@ -45,7 +56,14 @@ const topicSpec = (topic: string, numPartitions: number, brokerCount: number) =>
     replicationFactor,
     configEntries: [
       { name: 'min.insync.replicas', value: String(replicationFactor >= 3 ? 2 : 1) },
-      { name: 'retention.ms', value: String(topic.endsWith('.dlq') ? DLQ_RETENTION_MS : TOPIC_RETENTION_MS) },
+      ...(STATE_TOPICS.some((state) => topic.endsWith(state))
+        ? [{ name: 'cleanup.policy', value: 'compact' }]
+        : [
+            {
+              name: 'retention.ms',
+              value: String(topic.endsWith('.dlq') ? DLQ_RETENTION_MS : TOPIC_RETENTION_MS),
+            },
+          ]),
     ],
   }
 }

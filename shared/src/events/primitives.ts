@@ -17,9 +17,9 @@ export const fromCents = (cents: number) => cents / 100
 
 // A NUL can be stored by neither PostgreSQL's text nor its JSONB (under FerretDB); an unpaired surrogate is
 // not Unicode text at all. Refusing both at the edge keeps bad input a 400 rather than a 500 from the store.
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+const storable = (value: string) => !value.includes('\u0000') && value.isWellFormed()
 
 /** Text a person typed: any Unicode but NUL and unpaired surrogates. */
-export const Text = z.string().refine((value) => !UNSTORABLE.test(value), {
+export const Text = z.string().refine(storable, {
   message: 'must not contain NUL characters or unpaired surrogates',
 })

@@ -3,6 +3,7 @@ import { createBaseApp } from '@shop/shared/http/base-app'
 import type { ReadinessChecks } from '@shop/shared/http/health'
 import type { Logger } from '@shop/shared/log'
 import type { Db } from 'mongodb'
+import { createAddressStore } from './addresses/store.ts'
 import { createCatalogueStore } from './catalogue/store.ts'
 import { collections } from './db.ts'
 import { createIdempotencyStore } from './idempotency/store.ts'
@@ -26,7 +27,7 @@ export function createApp({
   now = () => new Date(),
   wakeOutbox = () => {},
 }: AppDeps) {
-  const { orders, catalogue, idempotencyKeys } = collections(db)
+  const { orders, catalogue, idempotencyKeys, addresses } = collections(db)
   const app = createBaseApp({ service: 'order', log, ready })
   app.route(
     '/api/v1/orders',
@@ -34,6 +35,7 @@ export function createApp({
       orders: createOrderStore(orders),
       catalogue: createCatalogueStore(catalogue),
       idempotencyKeys: createIdempotencyStore(idempotencyKeys),
+      addresses: createAddressStore(addresses),
       verify,
       now,
       wakeOutbox,

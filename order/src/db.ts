@@ -1,4 +1,5 @@
 import type { Db } from 'mongodb'
+import type { AddressDoc } from './addresses/store.ts'
 import type { CatalogueEntry } from './catalogue/store.ts'
 import type { IdempotencyKey } from './idempotency/store.ts'
 import type { OrderDoc } from './orders/model.ts'
@@ -8,6 +9,7 @@ export const collections = (db: Db) => ({
   orders: db.collection<OrderDoc>('orders'),
   catalogue: db.collection<CatalogueEntry>('catalogue'),
   idempotencyKeys: db.collection<IdempotencyKey>('idempotency_keys'),
+  addresses: db.collection<AddressDoc>('addresses'),
 })
 
 export type Collections = ReturnType<typeof collections>

@@ -1,12 +1,22 @@
 import { fromCents } from '@shop/shared/events/primitives'
-import { type OutboxFields, withoutOutbox } from '@shop/shared/outbox/mongo-store'
 import type { ObjectId } from 'mongodb'
+import type { OrderResponse } from './schemas.ts'
 
-export const ORDER_STATUSES = ['PENDING', 'CONFIRMED', 'REJECTED', 'CANCELLED'] as const
+export const ORDER_STATUSES = [
+  'PENDING',
+  'CONFIRMED',
+  'REJECTED',
+  'CANCELLED',
+  'PAID',
+  'PROCESSING',
+  'SHIPPED',
+  'DELIVERED',
+  'REFUNDED',
+] as const
 export type OrderStatus = (typeof ORDER_STATUSES)[number]
 
-/** The statuses an order can still be cancelled from; REJECTED and CANCELLED are final. */
-export const CANCELLABLE: OrderStatus[] = ['PENDING', 'CONFIRMED']
+/** The statuses a customer can still cancel from: anything before the goods leave. */
+export const CANCELLABLE: OrderStatus[] = ['PENDING', 'CONFIRMED', 'PAID', 'PROCESSING']
 
 export interface OrderItem {
   product_id: string
@@ -16,18 +26,32 @@ export interface OrderItem {
   quantity: number
 }
 
+/** Where the goods go, as it was when the order was placed: a later change to the address book moves nothing. */
+export interface ShippingAddress {
+  line1: string
+  line2: string | null
+  city: string
+  state: string | null
+  postal_code: string
+  country: string
+}
+
 export interface HistoryEntry {
   status: OrderStatus
   at: Date
   reason?: string
+  /** Set on a cancellation after payment: the payment is refunded. */
+  refund?: boolean
 }
 
-export interface OrderDoc extends OutboxFields {
+export interface OrderDoc {
   _id: ObjectId
   user_id: string
   items: OrderItem[]
   total_cents: number
   address_id: string | null
+  /** Older orders have no such field: read it as null. */
+  shipping_address?: ShippingAddress | null
   status: OrderStatus
   reason: string | null
   history: HistoryEntry[]
@@ -38,10 +62,9 @@ export interface OrderDoc extends OutboxFields {
   updated_at: Date
 }
 
-/** The order as clients see it: money in units with two decimals, ids as hex, no outbox bookkeeping. */
-export function orderView(doc: OrderDoc) {
-  const { _id, items, total_cents, history, created_at, updated_at, user_id, address_id, status, reason } =
-    withoutOutbox(doc)
+/** The order as clients see it: money in units with two decimals, ids as hex. */
+export function orderView(doc: OrderDoc): OrderResponse {
+  const { _id, items, total_cents, history, created_at, updated_at, user_id, address_id, status, reason } = doc
   return {
     _id: _id.toHexString(),
     user_id,
@@ -55,14 +78,16 @@ export function orderView(doc: OrderDoc) {
     status,
     reason,
     address_id,
-    history: history.map(({ status, at, reason }) => ({
+    shipping_address: doc.shipping_address ?? null,
+    history: history.map(({ status, at, reason, refund }) => ({
       status,
       at: at.toISOString(),
       ...(reason === undefined ? {} : { reason }),
+      ...(refund === undefined ? {} : { refund }),
     })),
     created_at: created_at.toISOString(),
     updated_at: updated_at.toISOString(),
   }
 }
 
-export type OrderView = ReturnType<typeof orderView>
+export type OrderView = OrderResponse

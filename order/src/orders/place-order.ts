@@ -1,10 +1,11 @@
+import { fromCents, toCents } from '@shop/shared/events/primitives'
 import { BusinessRuleError, ConflictError } from '@shop/shared/http/errors'
 import { outboxMessage } from '@shop/shared/outbox/message'
 import { outboxOnInsert } from '@shop/shared/outbox/mongo-store'
 import { ObjectId } from 'mongodb'
 import type { CatalogueEntry, CatalogueStore } from '../catalogue/store.ts'
 import type { IdempotencyStore } from '../idempotency/store.ts'
-import type { OrderDoc, OrderItem } from './model.ts'
+import type { OrderDoc, OrderItem, ShippingAddress } from './model.ts'
 import type { PlaceOrder } from './schemas.ts'
 import type { OrderStore } from './store.ts'
 
@@ -17,12 +18,16 @@ export interface PlaceOrderStores {
 export interface PlaceOrderRequest {
   userId: string
   body: PlaceOrder
+  /** Resolved by the route from `address_id` or the inline `shipping_address`; null when none was given. */
+  addressId: string | null
+  shippingAddress: ShippingAddress | null
   idempotencyKey?: string
   correlationId: string
   now: Date
 }
 
 type ItemRef = { product_id: string; quantity: number }
+type SentItem = ItemRef & { price?: number }
 
 /** The same product twice in one order is one line with the quantities added, in first-seen order. */
 export function mergeItems(items: ItemRef[]): ItemRef[] {
@@ -33,10 +38,14 @@ export function mergeItems(items: ItemRef[]): ItemRef[] {
 }
 
 /** Two bodies are "the same request" when they ask for the same quantities of the same products, in any order. */
-export function requestHash(items: ItemRef[], addressId: string | null) {
+export function requestHash(
+  items: ItemRef[],
+  addressId: string | null,
+  shippingAddress: ShippingAddress | null = null,
+) {
   const canonical = [...items].sort((a, b) => a.product_id.localeCompare(b.product_id))
   return new Bun.CryptoHasher('sha256')
-    .update(JSON.stringify({ items: canonical, address_id: addressId }))
+    .update(JSON.stringify({ items: canonical, address_id: addressId, shipping_address: shippingAddress }))
     .digest('hex')
 }
 
@@ -46,7 +55,11 @@ const isOrderable = (entry: CatalogueEntry | undefined): entry is Orderable =>
   entry !== undefined && !entry.deleted && entry.name !== undefined && entry.price_cents !== undefined
 
 /** Checks the items against the local catalogue and snapshots their names and prices. */
-async function priceItems(catalogue: CatalogueStore, items: ItemRef[]): Promise<OrderItem[]> {
+async function priceItems(
+  catalogue: CatalogueStore,
+  items: ItemRef[],
+  sent: SentItem[],
+): Promise<OrderItem[]> {
   const known = await catalogue.findMany(items.map((item) => item.product_id))
   const unknown = items.filter((item) => !isOrderable(known.get(item.product_id)))
   if (unknown.length > 0) {
@@ -54,6 +67,18 @@ async function priceItems(catalogue: CatalogueStore, items: ItemRef[]): Promise<
       `Not for sale: ${unknown.map((item) => item.product_id).join(', ')}`,
       unknown.map((item) => ({ path: 'items', message: `unknown product ${item.product_id}` })),
     )
+  }
+  // A customer never pays a price they were not shown.
+  const stale = sent.filter((item) => {
+    const entry = known.get(item.product_id) as Orderable
+    return item.price !== undefined && toCents(item.price) !== entry.price_cents
+  })
+  if (stale.length > 0) {
+    const detail = stale.map(({ product_id, price }) => {
+      const entry = known.get(product_id) as Orderable
+      return `${entry.name} (${product_id}) costs ${fromCents(entry.price_cents)} now, not ${price}`
+    })
+    throw new ConflictError(`The price has changed: ${detail.join('; ')}`)
   }
   const priced = items.map((item) => {
     const entry = known.get(item.product_id) as Orderable
@@ -82,11 +107,10 @@ async function priceItems(catalogue: CatalogueStore, items: ItemRef[]): Promise<
  */
 export async function placeOrder(
   stores: PlaceOrderStores,
-  { userId, body, idempotencyKey, correlationId, now }: PlaceOrderRequest,
+  { userId, body, addressId, shippingAddress, idempotencyKey, correlationId, now }: PlaceOrderRequest,
 ): Promise<{ order: OrderDoc; created: boolean }> {
   const items = mergeItems(body.items)
-  const addressId = body.address_id ?? null
-  const hash = requestHash(items, addressId)
+  const hash = requestHash(items, addressId, shippingAddress)
   let orderId = new ObjectId()
 
   if (idempotencyKey !== undefined) {
@@ -98,7 +122,7 @@ export async function placeOrder(
     }
   }
 
-  const priced = await priceItems(stores.catalogue, items)
+  const priced = await priceItems(stores.catalogue, items, body.items)
 
   if (idempotencyKey !== undefined) {
     const claim = await stores.idempotencyKeys.claim({
@@ -118,6 +142,7 @@ export async function placeOrder(
     items: priced,
     total_cents: priced.reduce((sum, item) => sum + item.unit_price_cents * item.quantity, 0),
     address_id: addressId,
+    shipping_address: shippingAddress,
     status: 'PENDING',
     reason: null,
     history: [{ status: 'PENDING', at: now }],

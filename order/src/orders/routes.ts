@@ -1,34 +1,53 @@
 import type { AppEnv } from '@shop/shared/http/app-env'
-import { requireUser, type VerifyToken } from '@shop/shared/http/auth'
-import { ConflictError, ForbiddenError, NotFoundError } from '@shop/shared/http/errors'
+import { requireAdmin, requireUser, type VerifyToken } from '@shop/shared/http/auth'
+import { ForbiddenError, NotFoundError } from '@shop/shared/http/errors'
 import { validate } from '@shop/shared/http/validate'
-import { outboxMessage } from '@shop/shared/outbox/message'
 import { Hono } from 'hono'
 import { ObjectId } from 'mongodb'
+import { resolveShippingAddress } from '../addresses/resolve.ts'
+import type { AddressStore } from '../addresses/store.ts'
 import type { CatalogueStore } from '../catalogue/store.ts'
 import type { IdempotencyStore } from '../idempotency/store.ts'
-import { CANCELLABLE, type OrderDoc, orderView } from './model.ts'
+import { cancelOrder } from './cancel-order.ts'
+import { moveOrder } from './fulfilment-move.ts'
+import { orderView } from './model.ts'
 import { placeOrder } from './place-order.ts'
-import { IdempotencyHeader, ListOrdersQuery, OrderIdParam, PlaceOrder } from './schemas.ts'
+import {
+  ChangeStatus,
+  IdempotencyHeader,
+  ListOrdersQuery,
+  OrderIdParam,
+  PlaceOrder,
+  UserIdParam,
+  UserOrdersQuery,
+} from './schemas.ts'
 import type { OrderStore } from './store.ts'
 
 export interface OrderRouteDeps {
   orders: OrderStore
   catalogue: CatalogueStore
   idempotencyKeys: IdempotencyStore
+  addresses: AddressStore
   verify: VerifyToken
   now: () => Date
   /** Tells the outbox relay to look now rather than at its next poll. */
   wakeOutbox: () => void
 }
 
+type User = AppEnv['Variables']['user']
+
 const REPLAYED_HEADER = 'Idempotent-Replayed'
 
+/** A customer acts for themself only; an admin for anyone. */
+const assertActsFor = (user: User, userId: string, what: string) => {
+  if (user.role !== 'admin' && userId !== user.id) throw new ForbiddenError(`Only an admin can ${what}`)
+}
+
 export const orderRoutes = (deps: OrderRouteDeps) => {
-  const { orders, verify, now } = deps
+  const { orders, addresses, verify, now } = deps
 
   /** Another user's order is a 404, not a 403: its existence is none of the caller's business. */
-  const findVisible = async (id: string, user: AppEnv['Variables']['user']) => {
+  const findVisible = async (id: string, user: User) => {
     const order = await orders.findById(new ObjectId(id))
     if (!order || (user.role !== 'admin' && order.user_id !== user.id)) {
       throw new NotFoundError(`No order ${id}`)
@@ -36,53 +55,96 @@ export const orderRoutes = (deps: OrderRouteDeps) => {
     return order
   }
 
-  return new Hono<AppEnv>()
-    .use(requireUser(verify))
-    .post('/', validate('header', IdempotencyHeader), validate('json', PlaceOrder), async (c) => {
-      const { order, created } = await placeOrder(deps, {
-        userId: c.var.user.id,
-        body: c.req.valid('json'),
-        idempotencyKey: c.req.valid('header')['idempotency-key'],
-        correlationId: c.var.requestId,
-        now: now(),
+  const cancelVisible = async (id: string, user: User, correlationId: string) => {
+    const cancelled = await cancelOrder(orders, await findVisible(id, user), { at: now(), correlationId })
+    deps.wakeOutbox()
+    return orderView(cancelled)
+  }
+
+  const moveVisible = async (id: string, user: User, correlationId: string, change: ChangeStatus) => {
+    const order = await findVisible(id, user)
+    const moved = await moveOrder(orders, order, {
+      to: change.status,
+      reason: change.reason,
+      at: now(),
+      correlationId,
+    })
+    deps.wakeOutbox()
+    return orderView(moved)
+  }
+
+  return (
+    new Hono<AppEnv>()
+      .use(requireUser(verify))
+      .post('/', validate('header', IdempotencyHeader), validate('json', PlaceOrder), async (c) => {
+        const body = c.req.valid('json')
+        const owner = body.user_id ?? c.var.user.id
+        assertActsFor(c.var.user, owner, 'place an order for another user')
+        const { order, created } = await placeOrder(deps, {
+          userId: owner,
+          body,
+          ...(await resolveShippingAddress(addresses, owner, body)),
+          idempotencyKey: c.req.valid('header')['idempotency-key'],
+          correlationId: c.var.requestId,
+          now: now(),
+        })
+        if (created) deps.wakeOutbox()
+        c.header('Location', `/api/v1/orders/${order._id.toHexString()}`)
+        if (!created) c.header(REPLAYED_HEADER, 'true')
+        return c.json(orderView(order), created ? 201 : 200)
       })
-      if (created) deps.wakeOutbox()
-      c.header('Location', `/api/v1/orders/${order._id.toHexString()}`)
-      if (!created) c.header(REPLAYED_HEADER, 'true')
-      return c.json(orderView(order), created ? 201 : 200)
-    })
-    .get('/', validate('query', ListOrdersQuery), async (c) => {
-      const { skip, limit, user_id, status } = c.req.valid('query')
-      const user = c.var.user
-      if (user.role !== 'admin' && user_id !== undefined && user_id !== user.id) {
-        throw new ForbiddenError("Only an admin can list other users' orders")
-      }
-      const owner = user.role === 'admin' ? user_id : user.id
-      const { items, total } = await orders.list({ user_id: owner, status }, skip, limit)
-      c.header('X-Total-Count', String(total))
-      return c.json(items.map(orderView))
-    })
-    .get('/:id', validate('param', OrderIdParam), async (c) => {
-      return c.json(orderView(await findVisible(c.req.valid('param').id, c.var.user)))
-    })
-    .post('/:id/cancel', validate('param', OrderIdParam), async (c) => {
-      const order: OrderDoc = await findVisible(c.req.valid('param').id, c.var.user)
-      const items = order.items.map(({ product_id, quantity }) => ({ product_id, quantity }))
-      const cancelled = await orders.transition(order._id, {
-        from: CANCELLABLE,
-        to: 'CANCELLED',
-        at: now(),
-        message: outboxMessage(
-          'order.cancelled',
-          { order_id: order._id.toHexString(), items },
-          { key: order._id.toHexString(), correlationId: c.var.requestId },
-        ),
+      .get('/', validate('query', ListOrdersQuery), async (c) => {
+        const { skip, limit, user_id, status } = c.req.valid('query')
+        const user = c.var.user
+        if (user_id !== undefined) assertActsFor(user, user_id, "list other users' orders")
+        const owner = user.role === 'admin' ? user_id : user.id
+        const { items, total } = await orders.list({ user_id: owner, status }, skip, limit)
+        c.header('X-Total-Count', String(total))
+        return c.json(items.map(orderView))
       })
-      if (!cancelled) {
-        const current = (await orders.findById(order._id)) ?? order
-        throw new ConflictError(`The order is ${current.status} and can no longer be cancelled`)
-      }
-      deps.wakeOutbox()
-      return c.json(orderView(cancelled))
-    })
+      .get(
+        '/user/:user_id',
+        validate('param', UserIdParam),
+        validate('query', UserOrdersQuery),
+        async (c) => {
+          const { user_id } = c.req.valid('param')
+          assertActsFor(c.var.user, user_id, "list other users' orders")
+          const { skip, limit, status } = c.req.valid('query')
+          const { items, total } = await orders.list({ user_id, status }, skip, limit)
+          c.header('X-Total-Count', String(total))
+          return c.json(items.map(orderView))
+        },
+      )
+      .get('/:id', validate('param', OrderIdParam), async (c) => {
+        return c.json(orderView(await findVisible(c.req.valid('param').id, c.var.user)))
+      })
+      // The seed's PUT and our PATCH are the same admin move.
+      .patch(
+        '/:id/status',
+        requireAdmin,
+        validate('param', OrderIdParam),
+        validate('json', ChangeStatus),
+        async (c) =>
+          c.json(
+            await moveVisible(c.req.valid('param').id, c.var.user, c.var.requestId, c.req.valid('json')),
+          ),
+      )
+      .put(
+        '/:id/status',
+        requireAdmin,
+        validate('param', OrderIdParam),
+        validate('json', ChangeStatus),
+        async (c) =>
+          c.json(
+            await moveVisible(c.req.valid('param').id, c.var.user, c.var.requestId, c.req.valid('json')),
+          ),
+      )
+      // A customer cancels their own order until it ships; the seed's DELETE is the same cancellation.
+      .post('/:id/cancel', validate('param', OrderIdParam), async (c) =>
+        c.json(await cancelVisible(c.req.valid('param').id, c.var.user, c.var.requestId)),
+      )
+      .delete('/:id', validate('param', OrderIdParam), async (c) =>
+        c.json(await cancelVisible(c.req.valid('param').id, c.var.user, c.var.requestId)),
+      )
+  )
 }

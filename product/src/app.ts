@@ -3,26 +3,36 @@ import { createBaseApp } from '@shop/shared/http/base-app'
 import type { KafkaClient } from '@shop/shared/kafka/client'
 import type { Logger } from '@shop/shared/log'
 import type { Db } from 'mongodb'
+import type { RunningCatalogue } from './catalogue/start-catalogue.ts'
 import { productRoutes } from './products/routes.ts'
 import { createProductStore } from './products/store.ts'
 
 export interface AppDeps {
   db: Db
   kafka: Pick<KafkaClient, 'ping'>
+  /** This process's in-memory catalogue (see catalogue/start-catalogue.ts), which answers every read. */
+  catalogue: Pick<RunningCatalogue, 'catalogue' | 'check'>
   verifyToken: VerifyToken
   log: Logger
   /** Wakes the outbox relay after a write; without it the relay still finds the event at its next poll. */
-  onEventStored?: () => void
-  clock?: () => Date
+  wakeRelay?: () => void
+  now?: () => Date
 }
 
-export function createApp({ db, kafka, verifyToken, log, onEventStored = () => {}, clock }: AppDeps) {
+export function createApp({ db, kafka, catalogue, verifyToken, log, wakeRelay = () => {}, now }: AppDeps) {
   const app = createBaseApp({
     service: 'product',
     log,
-    ready: { mongodb: () => db.command({ ping: 1 }), kafka: () => kafka.ping() },
+    ready: {
+      mongodb: () => db.command({ ping: 1 }),
+      kafka: () => kafka.ping(),
+      catalogue: () => catalogue.check(),
+    },
   })
-  const products = createProductStore(db, clock)
-  app.route('/api/v1/products', productRoutes({ products, verifyToken, onEventStored }))
+  const products = createProductStore(db, now)
+  app.route(
+    '/api/v1/products',
+    productRoutes({ products, catalogue: catalogue.catalogue, verifyToken, wakeRelay }),
+  )
   return app
 }

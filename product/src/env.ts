@@ -6,12 +6,12 @@ const MongoUrl = z
   .string()
   .regex(/^mongodb(\+srv)?:\/\/[^/]+\/[^/?]+/, 'must be a mongodb:// URL that names the database')
 
-export const productEnv = z.object({
+export const ProductEnv = z.object({
   ...baseEnv,
   ...jwksEnv,
   MONGO_URL: MongoUrl,
 })
 
-export type ProductEnv = z.output<typeof productEnv>
+export type ProductEnv = z.output<typeof ProductEnv>
 
-export const readEnv = (source?: Record<string, string | undefined>) => parseEnv(productEnv, source)
+export const readEnv = (source?: Record<string, string | undefined>) => parseEnv(ProductEnv, source)

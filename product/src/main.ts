@@ -3,8 +3,10 @@ import { createKafka } from '@shop/shared/kafka/client'
 import { connectMongo } from '@shop/shared/mongo/connect'
 import { runService } from '@shop/shared/runtime/run-service'
 import { createApp } from './app.ts'
+import { startCatalogue } from './catalogue/start-catalogue.ts'
 import { readEnv } from './env.ts'
 import { ensureProductIndexes } from './products/document.ts'
+import { createProductStore } from './products/store.ts'
 import { startWorkers } from './worker.ts'
 
 await runService({
@@ -21,12 +23,16 @@ await runService({
 
     const workers = startWorkers({ db: mongo.db, publish: kafka.publish, log })
     onStop('outbox relay', workers.stop)
+
+    const catalogue = await startCatalogue({ products: createProductStore(mongo.db), kafka, log })
+    onStop('catalogue', catalogue.stop)
     return createApp({
       db: mongo.db,
       kafka,
+      catalogue,
       verifyToken: createJwtVerifier({ jwks: env.JWKS_URL }),
       log,
-      onEventStored: workers.wake,
+      wakeRelay: workers.wakeRelay,
     })
   },
 })

@@ -23,14 +23,18 @@ const logPublished = (log: Logger) => (message: OutboxMessage) => {
   })
 }
 
-/** Product consumes nothing; its only worker is the relay that publishes the products' outboxes. */
+/**
+ * The relay that publishes the products' outboxes, under the same cross-process lock as the routes'
+ * writes; published events are trimmed from the document, so a product patched forever stays small.
+ * (The catalogue consumer is started apart: reads must wait for it, the relay need not.)
+ */
 export function startWorkers({ db, publish, log, batchSize }: WorkerDeps) {
   const relay = startOutboxRelay({
-    store: createMongoOutbox(productsCollection(db), { lock: createDocumentLock(db).run }),
+    store: createMongoOutbox(productsCollection(db), { lock: createDocumentLock(db).run, trim: true }),
     publish,
     log,
     batchSize,
     onSent: logPublished(log),
   })
-  return { wake: relay.wake, stop: relay.stop }
+  return { wakeRelay: relay.wake, stop: relay.stop }
 }

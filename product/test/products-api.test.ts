@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { MongoClient } from 'mongodb'
 import { createApp } from '../src/app.ts'
 import { ensureProductIndexes } from '../src/products/document.ts'
-import { createTestbed, PRODUCTS, sampleProduct, type Testbed } from './testbed.ts'
+import { createHarness, type Harness, PRODUCTS, sampleProduct } from './harness.ts'
 
 const UNKNOWN_ID = 'f'.repeat(24)
 const never = (): never => {
@@ -10,9 +10,9 @@ const never = (): never => {
 }
 
 describe('product routes', () => {
-  let t: Testbed
+  let t: Harness
   beforeAll(async () => {
-    t = await createTestbed()
+    t = await createHarness()
   })
   afterAll(() => t.close())
 
@@ -226,7 +226,7 @@ describe('product routes', () => {
     })
     const ready = await t.send('GET', '/ready')
     expect(ready.status).toBe(200)
-    expect(await ready.json()).toMatchObject({ checks: { mongodb: 'up', kafka: 'up' } })
+    expect(await ready.json()).toMatchObject({ checks: { mongodb: 'up', kafka: 'up', catalogue: 'up' } })
   })
 
   it('answers /ready with 503 naming MongoDB when it cannot be reached', async () => {
@@ -234,12 +234,13 @@ describe('product routes', () => {
     const app = createApp({
       db: unreachable.db(),
       kafka: t.kafka,
+      catalogue: { catalogue: t.catalogue, check: async () => {} },
       verifyToken: async () => never(),
       log: t.log,
     })
     const res = await app.request('/ready')
     expect(res.status).toBe(503)
-    expect(await res.json()).toMatchObject({ down: ['mongodb'], checks: { kafka: 'up' } })
+    expect(await res.json()).toMatchObject({ down: ['mongodb'], checks: { kafka: 'up', catalogue: 'up' } })
     await unreachable.close()
   })
 })

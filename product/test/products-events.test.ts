@@ -3,7 +3,7 @@ import { CE_HEADERS } from '@shop/shared/events/envelope'
 import type { KafkaClient } from '@shop/shared/kafka/client'
 import { waitFor } from '@shop/shared/testing/wait-for'
 import { startWorkers } from '../src/worker.ts'
-import { createTestbed, PRODUCTS, type Testbed } from './testbed.ts'
+import { createHarness, type Harness, PRODUCTS } from './harness.ts'
 
 setDefaultTimeout(30_000)
 
@@ -28,7 +28,7 @@ function countingPublish(publish: KafkaClient['publish']) {
 const payload = (message: Tap['messages'][number] | undefined) => JSON.parse(message?.value ?? 'null')
 
 describe('product events through the in-document outbox', () => {
-  let t: Testbed
+  let t: Harness
   let workers: Workers | undefined
   let created: Tap
   let updated: Tap
@@ -42,7 +42,7 @@ describe('product events through the in-document outbox', () => {
     (await t.products.find().toArray()).reduce((sum, doc) => sum + doc.outbox.length, 0)
 
   beforeAll(async () => {
-    t = await createTestbed({ onEventStored: () => workers?.wake() })
+    t = await createHarness({ wakeRelay: () => workers?.wakeRelay() })
     ;[created, updated, deleted] = await Promise.all([
       t.kafka.tap('product.created'),
       t.kafka.tap('product.updated'),
@@ -77,24 +77,40 @@ describe('product events through the in-document outbox', () => {
       const current = await t.rawDoc(id)
       return current?.outbox_pending === 0 && current
     })
-    expect(payload(c)).toEqual({ product_id: id, name: 'Lamp', category: 'home', price: 30, quantity: 9 })
+    expect(payload(c)).toEqual({
+      product_id: id,
+      version: 1,
+      name: 'Lamp',
+      category: 'home',
+      price: 30,
+      quantity: 9,
+    })
     expect(c?.headers).toMatchObject({
       [CE_HEADERS.specversion]: '1.0',
       [CE_HEADERS.type]: 'product.created',
       [CE_HEADERS.source]: '/product-service',
       [CE_HEADERS.correlationId]: 'req-create-1',
       [CE_HEADERS.contentType]: 'application/json',
-      [CE_HEADERS.id]: doc?.outbox[0]?.id,
+      [CE_HEADERS.id]: expect.stringMatching(/^[0-9a-f-]{36}$/),
     })
-    expect(payload(u)).toEqual({ product_id: id, name: 'Lamp', category: 'home', price: 27.45, quantity: 9 })
+    expect(payload(u)).toEqual({
+      product_id: id,
+      version: 2,
+      name: 'Lamp',
+      category: 'home',
+      price: 27.45,
+      quantity: 9,
+    })
     expect(u?.headers[CE_HEADERS.correlationId]).toBe('req-update-1')
-    expect(payload(d)).toEqual({ product_id: id })
+    expect(payload(d)).toEqual({ product_id: id, version: 3 })
     expect(d?.headers[CE_HEADERS.correlationId]).toBe('req-delete-1')
     expect(u?.partition).toBe(c?.partition as number)
     expect(d?.partition).toBe(c?.partition as number)
 
     // The tombstone outlives its event, which is why the event could not be lost with the document.
-    expect(doc).toMatchObject({ outbox_sent: 3, outbox_pending: 0, deleted_at: expect.any(Date) })
+    expect(doc).toMatchObject({ outbox_sent: 3, outbox_pending: 0, deleted_at: expect.any(Date), version: 3 })
+    // Published events leave the document, so a product changed forever does not grow forever.
+    expect(doc?.outbox).toEqual([])
     expect(creationLines(id)).toHaveLength(1)
     expect(creationLines(id)[0]).toMatchObject({ level: 'info', product_id: id, event_id: c?.headers.ce_id })
   })
@@ -175,7 +191,7 @@ describe('product events through the in-document outbox', () => {
     expect(ids.flatMap(creationLines)).toEqual([])
 
     broker.down = false
-    workers.wake()
+    workers.wakeRelay()
     await waitFor(() => ids.every((id) => forKey(created, id).length > 0), {
       message: 'every held event',
       timeoutMs: 20_000,

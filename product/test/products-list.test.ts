@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import { createTestbed, PRODUCTS, type Testbed } from './testbed.ts'
+import { createHarness, type Harness, PRODUCTS } from './harness.ts'
 
 interface Listed {
   _id: string
@@ -9,7 +9,7 @@ interface Listed {
 }
 
 describe('listing products', () => {
-  let t: Testbed
+  let t: Harness
   let now = new Date('2030-01-01T00:00:00.000Z')
   const created: Listed[] = []
 
@@ -24,7 +24,7 @@ describe('listing products', () => {
   const names = async (query: string) => (await list(query)).body.map((p) => p.name).sort()
 
   beforeAll(async () => {
-    t = await createTestbed({ clock: () => now })
+    t = await createHarness({ now: () => now })
     const catalogue = [
       ['Red Mug', 'kitchen', 4.99],
       ['Blue mug', 'kitchen', 5],

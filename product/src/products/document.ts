@@ -6,7 +6,10 @@ import { ensureLockCollection } from '../storage/document-lock.ts'
 
 export const PRODUCTS_COLLECTION = 'products'
 
-/** A product as stored: money in integer cents, a version for guarded updates, and its own outbox. */
+/**
+ * A product as stored: money in integer cents, its own outbox, and a version (1 at creation, +1 for every
+ * update and for the delete) that its events carry, so every reader applies them by version.
+ */
 export interface ProductDoc extends OutboxFields {
   _id: ObjectId
   name: string
@@ -58,11 +61,12 @@ export const toProduct = (doc: ProductDoc) => ({
 
 export type Product = ReturnType<typeof toProduct>
 
-/** The product.created / product.updated payload: the product's current fields. */
+/** The product.created / product.updated payload: the product's current fields at its new version. */
 export const changedPayload = (
-  doc: Pick<ProductDoc, '_id' | 'name' | 'category' | 'price_cents' | 'quantity'>,
+  doc: Pick<ProductDoc, '_id' | 'version' | 'name' | 'category' | 'price_cents' | 'quantity'>,
 ): Payload<'product.created'> => ({
   product_id: doc._id.toHexString(),
+  version: doc.version,
   name: doc.name,
   category: doc.category,
   price: fromCents(doc.price_cents),

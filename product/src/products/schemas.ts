@@ -1,10 +1,11 @@
-import { Price, Quantity } from '@shop/shared/events/primitives'
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '@shop/shared/http/paging'
+import { Price, Quantity, Text } from '@shop/shared/events/primitives'
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_SKIP } from '@shop/shared/http/paging'
 import { z } from 'zod'
 
-const Name = z.string().trim().min(1).max(200)
-const Description = z.string().max(2000).nullable()
-const Category = z.string().trim().min(1).max(100)
+// Text refuses NUL and unpaired surrogates (a 400 naming the field, never a 500 from the store).
+const Name = Text.trim().min(1).max(200)
+const Description = Text.max(2000).nullable()
+const Category = Text.trim().min(1).max(100)
 
 export const CreateProduct = z.strictObject({
   name: Name,
@@ -44,13 +45,13 @@ const Money = z
 
 export const ListQuery = z
   .strictObject({
-    skip: WholeNumber.default(0),
+    skip: WholeNumber.pipe(z.number().max(MAX_SKIP)).default(0),
     limit: WholeNumber.pipe(z.number().min(1).max(MAX_PAGE_SIZE)).default(DEFAULT_PAGE_SIZE),
     category: Category.optional(),
     min_price: Money.optional(),
     max_price: Money.optional(),
     /** An empty search (a cleared search box) filters nothing. */
-    q: z.string().trim().max(200).optional(),
+    q: Text.trim().max(200).optional(),
   })
   .refine(
     (query) =>

@@ -1,5 +1,6 @@
 import { ServiceUnavailableError } from '@shop/shared/http/errors'
-import { type Db, MongoServerError } from 'mongodb'
+import { isDuplicateKey } from '@shop/shared/mongo/errors'
+import type { Db } from 'mongodb'
 
 /**
  * FerretDB 1.x applies an update as "read the document, change it in Go, write it back by _id", with nothing
@@ -23,9 +24,6 @@ const LOCK_TTL_MS = 10_000
 const WAIT_LIMIT_MS = 15_000
 const RETRY_MIN_MS = 2
 const RETRY_MAX_MS = 40
-
-const DUPLICATE_KEY = 11000
-const isDuplicateKey = (error: unknown) => error instanceof MongoServerError && error.code === DUPLICATE_KEY
 
 export type DocumentLock = ReturnType<typeof createDocumentLock>
 

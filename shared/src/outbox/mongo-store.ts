@@ -4,9 +4,9 @@ import type { OutboxMessage, OutboxStore } from './message.ts'
 
 /**
  * MongoDB (and FerretDB, which has no multi-document transactions) keeps a document's pending events inside
- * the document itself, written by the same update as the change. The array is append-only: `outbox_sent`
- * counts the entries already published, `outbox_pending` the rest, `outbox_ready` says whether there are any
- * (an equality filter: FerretDB hands it to PostgreSQL, where `{outbox_pending: {$gt: 0}}` would make it read
+ * the document itself, written by the same update as the change. `outbox_sent` counts the entries ever
+ * published, `outbox_pending` those still waiting, always the array's last ones (with `trim`, published
+ * entries are removed, so the array holds only those); `outbox_ready` says whether there are any (an equality filter: FerretDB hands it to PostgreSQL, where `{outbox_pending: {$gt: 0}}` would make it read
  * every document, 13 ms against 490 ms at 2,000 documents), and `outbox_lease` (epoch ms) keeps two relays
  * off the same document.
  */
@@ -70,7 +70,14 @@ export type DocumentWriteLock = <R>(id: string, write: () => Promise<R>) => Prom
  */
 export function createMongoOutbox<T extends OutboxFields & Document>(
   collection: Collection<T>,
-  { lock }: { lock?: DocumentWriteLock } = {},
+  {
+    lock,
+    trim = false,
+  }: {
+    lock?: DocumentWriteLock
+    /** Removes published events from the document, so it does not grow with every change it ever had. */
+    trim?: boolean
+  } = {},
 ): OutboxStore {
   // Documents of any _id type: the outbox only needs to hand the _id back.
   type Pending = OutboxFields & { _id: unknown }
@@ -87,7 +94,11 @@ export function createMongoOutbox<T extends OutboxFields & Document>(
       return doc
     })
 
+  /** Where the unsent events start: the last `outbox_pending` entries, whether or not sent ones were trimmed. */
+  const unsentFrom = (doc: Pending) => doc.outbox.length - doc.outbox_pending
+
   // Guarded by the count we started from: if our lease ran out and another relay moved on, this changes nothing.
+  // Under the lock nobody else changes the array, so the entries sent are still where the claim found them.
   const record = (doc: Pending, sent: number) =>
     locked(String(doc._id), async () => {
       const current = await docs.findOne(where(doc._id, { outbox_sent: doc.outbox_sent }))
@@ -97,6 +108,7 @@ export function createMongoOutbox<T extends OutboxFields & Document>(
           outbox_sent: doc.outbox_sent + sent,
           outbox_ready: current.outbox_pending - sent > 0,
           outbox_lease: 0,
+          ...(trim && { outbox: current.outbox.slice(unsentFrom(doc) + sent) }),
         },
         $inc: { outbox_pending: -sent },
       })
@@ -107,7 +119,7 @@ export function createMongoOutbox<T extends OutboxFields & Document>(
     if (!doc) return { sent: 0, failure: undefined }
     let sent = 0
     let failure: unknown
-    for (const message of doc.outbox.slice(doc.outbox_sent)) {
+    for (const message of doc.outbox.slice(unsentFrom(doc))) {
       try {
         await send(message)
         sent++

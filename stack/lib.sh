@@ -1,16 +1,28 @@
-# Shared helpers for the native stack scripts: paths, logging, ports, pids, apt.
-# Sourced, never run. Every path is computed from this file's location so the
-# scripts work from any clone.
+# shellcheck shell=bash
+# The one shell library of stack/, for the native stack and the compose path:
+# paths, logging, ports, pids, apt and Maven. Sourced, never run. Every path is
+# computed from this file's location so the scripts work from any clone.
+#
+# Style of every script here: bash, `set -euo pipefail`, `[[ ]]` tests, `log`
+# to stderr and `die` to stop, functions named <server>_<action>.
 
 STACK_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$STACK_SRC/.." && pwd)"
 CACHE="$ROOT/.cache"
-STACK_DATA="$CACHE/stack"
-# shellcheck disable=SC2034 # used by the files that source this one
+# Installed tools (jars, binaries) are shared by every stack of this clone.
 TOOLS="$CACHE/tools"
+# Servers' state (data, logs, pid files). STACK_DATA=<dir> with
+# STACK_PORT_OFFSET=<n> runs a second native stack beside the first one.
+STACK_DATA="${STACK_DATA:-$CACHE/stack}"
 
-log() { printf '[stack] %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+# The tag of log lines: `[stack]`, or what a script sets (`[docker]`). A log
+# line never stops a script: its stderr may be a pipe closed by a Ctrl-C.
+LOG_TAG="${LOG_TAG:-stack}"
+log() { printf '[%s] %s\n' "$LOG_TAG" "$*" >&2 2>/dev/null || true; }
+die() {
+  log "error: $*"
+  exit 1
+}
 
 # Seconds, to one decimal, since an $EPOCHREALTIME reading.
 elapsed_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
@@ -41,12 +53,14 @@ wait_for_port() {
 
 read_pid() { [[ -s "$1" ]] && cat "$1"; }
 
-# A pid counts as ours only if its command line names this clone, so a stale
-# pid file after a reboot never makes us signal someone else's process.
+# A pid counts as ours only if its command line names this clone (or this
+# stack's data folder), so a stale pid file after a reboot never makes us
+# signal someone else's process.
 pid_is_ours() {
-  local pid="$1"
-  [[ "$pid" =~ ^[0-9]+$ ]] && [[ -r "/proc/$pid/cmdline" ]] &&
-    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "$ROOT/"
+  local pid="$1" cmd
+  [[ "$pid" =~ ^[0-9]+$ && -r "/proc/$pid/cmdline" ]] || return 1
+  cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"
+  [[ "$cmd" == *"$ROOT/"* || "$cmd" == *"$STACK_DATA/"* ]]
 }
 
 pidfile_alive() {
@@ -78,18 +92,18 @@ spawn() {
   echo $! >"$pidfile"
 }
 
-# One up or down at a time per clone: two at once would both build, format
+# One up or down at a time per stack: two at once would both build, format
 # and start the same servers. fd 9 holds the lock; spawn closes it so no
 # server inherits it.
 stack_lock() {
   mkdir -p "$STACK_DATA"
   exec 9>"$STACK_DATA/.lock"
   flock -n 9 && return
-  log "another stack up/down is running in this clone; waiting for it"
+  log "another stack up/down is running on $STACK_DATA; waiting for it"
   flock 9
 }
 
-# Installs run side by side (stack.sh), so apt-get runs under a lock of ours.
+# Installs run side by side, so apt-get runs under a lock of ours.
 apt_install() {
   mkdir -p "$CACHE"
   (
@@ -112,6 +126,15 @@ apt_install_locked() {
   ((rc)) || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null || rc=$?
   [[ -z "$guard" ]] || rm -f "$guard"
   return "$rc"
+}
+
+# Maven with its repository in our cache, never in the home folder; the
+# dependency plugin pinned. Java and Maven are installed when missing.
+MAVEN_DEPENDENCY_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.11.0
+mvn_cached() {
+  command -v java >/dev/null || apt_install openjdk-17-jre-headless
+  command -v mvn >/dev/null || apt_install maven
+  mvn -B -q -Dmaven.repo.local="$TOOLS/m2" "$@"
 }
 
 sha_of() { cat "$@" | sha256sum | cut -d' ' -f1; }

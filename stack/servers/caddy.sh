@@ -1,7 +1,7 @@
+# shellcheck shell=bash
 # Caddy from Debian's packages as the gateway, configured by the repo's
-# Caddyfile (the same file docker compose uses).
-
-CADDY_DIR="$STACK_DATA/caddy"
+# Caddyfile (the same file docker compose uses), balancing over every
+# process of each service (REPLICAS) with its health checks.
 
 caddy_port() { echo "$GATEWAY_PORT"; }
 
@@ -10,12 +10,24 @@ caddy_install() {
   command -v caddy >/dev/null || die "caddy is not on PATH after installing it"
 }
 
+# The Caddyfile's variables: where it listens, and for each service the list
+# of its processes' addresses (one upstream each).
+caddy_config() {
+  local svc
+  printf 'GATEWAY_PORT=%s\nGATEWAY_BIND=%s\n' "$GATEWAY_PORT" "$GATEWAY_BIND"
+  for svc in "${SERVICES[@]}"; do
+    printf '%s_UPSTREAM=%s\n' "${svc^^}" "$(bun_service_addresses "$svc" | tr '\n' ' ' | sed 's/ $//')"
+  done
+}
+
 # Caddy writes autosave.json and its data even with admin off, and its
 # certificate library makes ~/.step: a home and XDG dirs of our own keep all
 # of that out of the real home folder.
 caddy_start() {
-  mkdir -p "$CADDY_DIR/config" "$CADDY_DIR/data"
+  local dir="$STACK_DATA/caddy" vars
+  mkdir -p "$dir/config" "$dir/data"
+  mapfile -t vars < <(caddy_config)
   spawn "$(server_pidfile caddy)" "$(server_log caddy)" \
-    env HOME="$CADDY_DIR" XDG_CONFIG_HOME="$CADDY_DIR/config" XDG_DATA_HOME="$CADDY_DIR/data" \
+    env HOME="$dir" XDG_CONFIG_HOME="$dir/config" XDG_DATA_HOME="$dir/data" "${vars[@]}" \
     caddy run --config "$ROOT/Caddyfile" --adapter caddyfile
 }

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # FerretDB 1.24.2 (MongoDB wire protocol on PostgreSQL): our own small Go
 # program in stack/ferretdb on FerretDB's embeddable package.
 
@@ -30,5 +31,5 @@ ferretdb_install() {
 ferretdb_start() {
   spawn "$(server_pidfile ferretdb)" "$(server_log ferretdb)" \
     "$FERRETDB_BIN" --listen-addr "127.0.0.1:$FERRETDB_PORT" \
-    --postgresql-url "$FERRETDB_POSTGRESQL_URL" --log-level error
+    --postgresql-url "postgres://postgres@127.0.0.1:$POSTGRES_PORT/ferretdb" --log-level error
 }

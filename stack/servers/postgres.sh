@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # PostgreSQL 15 from Debian's packages, run as the postgres user on a data
 # dir of our own (initdb and postgres refuse to run as root).
 

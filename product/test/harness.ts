@@ -61,7 +61,16 @@ async function startProductProcess({ db, kafka, verifyToken, log, adminToken, no
     return (await res.json()) as { _id: string } & Record<string, unknown>
   }
 
-  return { app, catalogue: catalogue.catalogue, send, asAdmin, create, stop: catalogue.stop }
+  return {
+    app,
+    catalogue: catalogue.catalogue,
+    /** How many product events this process's consumer has handled so far. */
+    handled: () => catalogue.handled,
+    send,
+    asAdmin,
+    create,
+    stop: catalogue.stop,
+  }
 }
 
 export type ProductProcess = Awaited<ReturnType<typeof startProductProcess>>

@@ -46,7 +46,16 @@ export async function startCatalogue({
     },
   }
 
-  const consumer = await kafka.consume({ groupId, topics: CATALOGUE_TOPICS, handle: catalogueHandler(sync) })
+  const handle = catalogueHandler(sync)
+  let handled = 0
+  const consumer = await kafka.consume({
+    groupId,
+    topics: CATALOGUE_TOPICS,
+    handle: async (event) => {
+      await handle(event)
+      handled++
+    },
+  })
   try {
     const started = performance.now()
     for await (const doc of products.all()) catalogue.apply(entryOf(doc, catalogue.intern))
@@ -66,6 +75,10 @@ export async function startCatalogue({
 
   return {
     catalogue,
+    /** How many product events this process has applied or found already applied. */
+    get handled() {
+      return handled
+    },
     /** Readiness: loaded, and its consumer not stopped. */
     async check() {
       if (!catalogue.loaded || !running) throw new Error('the catalogue is not loaded')

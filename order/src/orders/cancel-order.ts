@@ -1,7 +1,7 @@
 import { ConflictError } from '@shop/shared/http/errors'
 import { outboxMessage } from '@shop/shared/outbox/message'
-import { PAID_STATUSES } from './fulfilment.ts'
-import { CANCELLABLE, type OrderDoc } from './model.ts'
+import { describeNext, PAID_STATUSES } from './fulfilment.ts'
+import { CANCELLABLE, type OrderDoc, type OrderStatus } from './model.ts'
 import type { OrderStore } from './store.ts'
 
 export interface CancelRequest {
@@ -12,6 +12,11 @@ export interface CancelRequest {
 
 /** Another process may move the order between our read and our write; we read again this many times. */
 const ATTEMPTS = 3
+
+const tooLate = (status: OrderStatus) =>
+  new ConflictError(
+    `The order is ${status} and can no longer be cancelled; allowed next: ${describeNext(status)}`,
+  )
 
 export const itemRefs = (order: OrderDoc) =>
   order.items.map(({ product_id, quantity }) => ({ product_id, quantity }))
@@ -30,7 +35,7 @@ export async function cancelOrder(
   let current = order
   for (let attempt = 1; ; attempt++) {
     if (!CANCELLABLE.includes(current.status)) {
-      throw new ConflictError(`The order is ${current.status} and can no longer be cancelled`)
+      throw tooLate(current.status)
     }
     const refund = PAID_STATUSES.includes(current.status)
     const id = current._id.toHexString()
@@ -49,7 +54,7 @@ export async function cancelOrder(
     if (cancelled) return cancelled
     const reread = await orders.findById(current._id)
     if (!reread || attempt === ATTEMPTS) {
-      throw new ConflictError(`The order is ${reread?.status ?? 'gone'} and can no longer be cancelled`)
+      throw reread ? tooLate(reread.status) : new ConflictError('The order is gone')
     }
     current = reread
   }

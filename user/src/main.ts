@@ -1,12 +1,21 @@
 import { join } from 'node:path'
 import { createKafka } from '@shop/shared/kafka/client'
+import { applyOutboxSchema } from '@shop/shared/outbox/postgres-store'
 import { migrate } from '@shop/shared/postgres/migrate'
 import { connectResilientPostgres } from '@shop/shared/postgres/resilient-pool'
 import { runService } from '@shop/shared/runtime/run-service'
 import { createApp } from './app.ts'
+import { createPasswords } from './auth/passwords.ts'
 import { readEnv } from './env.ts'
-import { loadSigningKey } from './keys/signing-key.ts'
+import { fixedKeyRing, openKeyRing } from './keys/key-ring.ts'
+import { signingKeyFromText } from './keys/signing-key.ts'
+import { bootstrapAdmin } from './users/bootstrap-admin.ts'
+import { createUserStore } from './users/store.ts'
 import { startWorkers } from './worker.ts'
+
+/** Both limits count within one window, as the login limiter always has. */
+const LIMIT_WINDOW_SECONDS = 15 * 60
+const FAILURES_PER_EMAIL = 5
 
 await runService({
   service: 'user',
@@ -15,29 +24,66 @@ await runService({
     const sql = connectResilientPostgres(env.DATABASE_URL)
     onStop('postgres', () => sql.end({ timeout: 5 }))
     const applied = await migrate(sql, join(import.meta.dir, '..', 'migrations'))
+    await applyOutboxSchema(sql)
     log.info('Database migrated', { applied })
 
-    const kafka = createKafka({ brokers: env.KAFKA_BROKERS, service: 'user', log })
+    const kafka = createKafka({
+      brokers: env.KAFKA_BROKERS,
+      service: 'user',
+      log,
+      topicPrefix: env.KAFKA_TOPIC_PREFIX,
+    })
     onStop('kafka', kafka.disconnect)
     await kafka.start()
 
-    const signingKey = await loadSigningKey(sql, env.JWT_PRIVATE_KEY)
-    log.info('Signing key loaded', {
-      kid: signingKey.kid,
-      alg: signingKey.alg,
-      source: env.JWT_PRIVATE_KEY ? 'JWT_PRIVATE_KEY' : 'database',
+    const keys = env.JWT_PRIVATE_KEY
+      ? fixedKeyRing(await signingKeyFromText(env.JWT_PRIVATE_KEY))
+      : await openKeyRing({ sql, tokenLifetimeSeconds: env.ACCESS_TOKEN_TTL_SECONDS })
+    const { kid, alg } = keys.current()
+    log.info('Signing key loaded', { kid, alg, source: env.JWT_PRIVATE_KEY ? 'JWT_PRIVATE_KEY' : 'database' })
+
+    if (env.ADMIN_EMAIL && env.ADMIN_PASSWORD) {
+      const outcome = await bootstrapAdmin({
+        users: createUserStore(sql),
+        passwords: createPasswords(),
+        email: env.ADMIN_EMAIL,
+        password: env.ADMIN_PASSWORD,
+        log,
+      })
+      log.info('Admin bootstrap', { outcome })
+    }
+
+    const workers = startWorkers({
+      sql,
+      kafka,
+      log,
+      keys,
+      retention: {
+        loginWindowSeconds: LIMIT_WINDOW_SECONDS,
+        registrationWindowSeconds: LIMIT_WINDOW_SECONDS,
+        outboxRetentionHours: env.OUTBOX_RETENTION_HOURS,
+        accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+      },
     })
-    const workers = startWorkers({ sql, kafka, log })
-    onStop('outbox relay', workers.stop)
+    onStop('workers', workers.stop)
     return createApp({
       sql,
       log,
       kafka,
-      signingKey,
-      adminEmails: env.ADMIN_EMAILS,
+      keys,
       accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
-      notify: workers.wake,
+      loginLimits: {
+        windowSeconds: LIMIT_WINDOW_SECONDS,
+        failuresPerEmail: FAILURES_PER_EMAIL,
+        attemptsPerClient: env.LOGIN_LIMIT_PER_ADDRESS,
+      },
+      registrationLimits: {
+        windowSeconds: LIMIT_WINDOW_SECONDS,
+        perClient: env.REGISTRATION_LIMIT_PER_ADDRESS,
+      },
+      trustedProxies: env.TRUSTED_PROXIES,
+      wakeRelay: workers.wakeRelay,
     })
   },
 })

@@ -11,15 +11,16 @@ import { createBaseApp } from '@shop/shared/http/base-app'
 import { createMemoryLogger } from '@shop/shared/log'
 import { createTestIssuer } from '@shop/shared/testing/issuer'
 import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT } from 'jose'
-import { loadSigningKey, SigningKeyError, signingKeyFromText } from '../src/keys/signing-key.ts'
-import { call, createFixture, type Fixture, login, signedIn } from './fixture.ts'
+import { fixedKeyRing, openKeyRing } from '../src/keys/key-ring.ts'
+import { SigningKeyError, signingKeyFromText } from '../src/keys/signing-key.ts'
+import { call, createHarness, type Harness, login, signedIn } from './harness.ts'
 
 const ME = '/api/v1/users/me'
 
 describe('access tokens and the JWKS', () => {
-  let fx: Fixture
+  let fx: Harness
   beforeAll(async () => {
-    fx = await createFixture()
+    fx = await createHarness()
   })
   afterAll(() => fx.db.drop())
 
@@ -52,7 +53,7 @@ describe('access tokens and the JWKS', () => {
       crv: 'P-256',
       alg: 'ES256',
       use: 'sig',
-      kid: fx.signingKey.kid,
+      kid: fx.keys.current().kid,
     })
     expect(Object.keys(keys[0] ?? {}).sort()).toEqual(['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y'])
   })
@@ -92,13 +93,13 @@ describe('access tokens and the JWKS', () => {
     const issuer = await createTestIssuer()
     const ours = (claims: { iss?: string; aud?: string }) =>
       new SignJWT({ role: 'customer' })
-        .setProtectedHeader({ alg: fx.signingKey.alg, kid: fx.signingKey.kid })
+        .setProtectedHeader({ alg: fx.keys.current().alg, kid: fx.keys.current().kid })
         .setSubject(user.id)
         .setIssuer(claims.iss ?? JWT_ISSUER)
         .setAudience(claims.aud ?? JWT_AUDIENCE)
         .setIssuedAt()
         .setExpirationTime('5m')
-        .sign(fx.signingKey.privateKey)
+        .sign(fx.keys.current().privateKey)
     const cases: (string | undefined)[] = [
       undefined,
       'not-a-token',
@@ -121,13 +122,14 @@ describe('access tokens and the JWKS', () => {
 
   it('keeps the generated key across restarts, and one key when instances start at the same time', async () => {
     await fx.sql`DELETE FROM signing_keys`
-    const keys = await Promise.all([1, 2, 3, 4].map(() => loadSigningKey(fx.sql)))
-    expect(new Set(keys.map((key) => key.kid)).size).toBe(1)
+    const open = () => openKeyRing({ sql: fx.sql, tokenLifetimeSeconds: 900 })
+    const rings = await Promise.all([1, 2, 3, 4].map(open))
+    expect(new Set(rings.map((ring) => ring.current().kid)).size).toBe(1)
     const [rows] = await fx.sql`SELECT count(*)::int AS n FROM signing_keys`
     expect(rows?.n).toBe(1)
-    const before = fx.app({ signingKey: keys[0] })
+    const before = fx.app({ keys: rings[0] })
     const { tokens } = await signedIn(before)
-    const restarted = fx.app({ signingKey: await loadSigningKey(fx.sql) })
+    const restarted = fx.app({ keys: await open() })
     expect((await call(restarted, 'GET', ME, { token: tokens.access_token })).status).toBe(200)
   })
 
@@ -137,7 +139,7 @@ describe('access tokens and the JWKS', () => {
       .toString()
     const fromPem = await signingKeyFromText(ed25519.replaceAll('\n', '\\n'))
     expect(fromPem.alg).toBe('EdDSA')
-    const app = fx.app({ signingKey: fromPem })
+    const app = fx.app({ keys: fixedKeyRing(fromPem) })
     const { tokens } = await signedIn(app)
     expect(decodeProtectedHeader(tokens.access_token)).toMatchObject({ alg: 'EdDSA', kid: fromPem.kid })
     expect((await call(app, 'GET', ME, { token: tokens.access_token })).status).toBe(200)

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { MAX_ADDRESSES_PER_USER } from '../src/addresses/store.ts'
-import { call, createFixture, type Fixture, signedIn } from './fixture.ts'
+import { call, createHarness, type Harness, signedIn } from './harness.ts'
 
 const ADDRESSES = '/api/v1/users/me/addresses'
 
@@ -19,9 +19,9 @@ interface AddressBody {
 }
 
 describe('/api/v1/users/me/addresses', () => {
-  let fx: Fixture
+  let fx: Harness
   beforeAll(async () => {
-    fx = await createFixture()
+    fx = await createHarness()
   })
   afterAll(() => fx.db.drop())
 

@@ -1,16 +1,28 @@
 import { join } from 'node:path'
 import { createMemoryLogger } from '@shop/shared/log'
+import { applyOutboxSchema } from '@shop/shared/outbox/postgres-store'
 import { migrate } from '@shop/shared/postgres/migrate'
 import { createTestKafka } from '@shop/shared/testing/kafka'
 import { uniqueName } from '@shop/shared/testing/names'
 import { createTestDatabase } from '@shop/shared/testing/postgres'
 import { createApp, type UserDeps } from '../src/app.ts'
-import { loadSigningKey } from '../src/keys/signing-key.ts'
+import { createPasswords } from '../src/auth/passwords.ts'
+import { openKeyRing } from '../src/keys/key-ring.ts'
+import { bootstrapAdmin } from '../src/users/bootstrap-admin.ts'
+import { createUserStore } from '../src/users/store.ts'
 
 export const MIGRATIONS = join(import.meta.dir, '..', 'migrations')
 
 /** Cheap argon2id for tests that are not about hashing cost; verification reads the cost from the hash. */
 export const TEST_PASSWORD_COST = { memoryCost: 1024, timeCost: 1 }
+
+/** The pruning settings main.ts uses by default. */
+export const TEST_RETENTION = {
+  loginWindowSeconds: 900,
+  registrationWindowSeconds: 900,
+  outboxRetentionHours: 24,
+  accessTokenTtlSeconds: 900,
+}
 
 export const SEED_ADMIN = {
   email: 'admin@example.com',
@@ -22,25 +34,33 @@ export const SEED_ADMIN = {
 export type App = ReturnType<typeof createApp>
 
 /** A database of this test file's own, migrated, with an app on it; `app()` builds more apps on the same data. */
-export async function createFixture() {
+export async function createHarness() {
   const db = await createTestDatabase('user')
   await migrate(db.sql, MIGRATIONS)
+  await applyOutboxSchema(db.sql)
   const { log, entries } = createMemoryLogger('user')
   const kafka = createTestKafka('user', log)
-  const signingKey = await loadSigningKey(db.sql)
-  const base: UserDeps = {
-    sql: db.sql,
-    log,
-    kafka,
-    signingKey,
-    adminEmails: ['admin@example.com'],
-    passwordCost: TEST_PASSWORD_COST,
-  }
+  const keys = await openKeyRing({ sql: db.sql, tokenLifetimeSeconds: 15 * 60 })
+  const base: UserDeps = { sql: db.sql, log, kafka, keys, passwordCost: TEST_PASSWORD_COST }
   const app = (overrides: Partial<UserDeps> = {}) => createApp({ ...base, ...overrides })
-  return { db, sql: db.sql, log, entries, kafka, signingKey, deps: base, app, defaultApp: app() }
+  const defaultApp = app()
+  /** The admin that ADMIN_EMAIL/ADMIN_PASSWORD create at start-up, signed in. */
+  const signedInAdmin = async () => {
+    await bootstrapAdmin({
+      users: createUserStore(db.sql),
+      passwords: createPasswords(TEST_PASSWORD_COST),
+      email: SEED_ADMIN.email,
+      password: SEED_ADMIN.password,
+      log,
+    })
+    const tokens = await login(defaultApp, SEED_ADMIN.email, SEED_ADMIN.password)
+    const [row] = await db.sql<{ id: string }[]>`SELECT id FROM users WHERE email = ${SEED_ADMIN.email}`
+    return { id: row?.id as string, token: tokens.access_token, tokens }
+  }
+  return { db, sql: db.sql, log, entries, kafka, keys, deps: base, app, defaultApp, signedInAdmin }
 }
 
-export type Fixture = Awaited<ReturnType<typeof createFixture>>
+export type Harness = Awaited<ReturnType<typeof createHarness>>
 
 interface CallOptions {
   json?: unknown

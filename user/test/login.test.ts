@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { DEFAULT_PASSWORD_COST } from '../src/auth/passwords.ts'
-import { call, createFixture, type Fixture, register, SEED_ADMIN, type TokenPair } from './fixture.ts'
+import { call, createHarness, type Harness, register, type TokenPair } from './harness.ts'
 
 const LOGIN = '/api/v1/auth/login'
 
 describe('POST /api/v1/auth/login', () => {
-  let fx: Fixture
+  let fx: Harness
   beforeAll(async () => {
-    fx = await createFixture()
+    fx = await createHarness()
   })
   afterAll(() => fx.db.drop())
 
@@ -17,7 +17,7 @@ describe('POST /api/v1/auth/login', () => {
   }
 
   it('signs in the seed admin with the OAuth2 form body, and the token opens /users/me', async () => {
-    await call(fx.defaultApp, 'POST', '/api/v1/auth/register', { json: SEED_ADMIN })
+    await fx.signedInAdmin()
     const res = await fx.defaultApp.request(LOGIN, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { join } from 'node:path'
+import { uniqueName } from '@shop/shared/testing/names'
 import { createTestDatabase } from '@shop/shared/testing/postgres'
 import { testServers } from '@shop/shared/testing/servers'
 import { waitFor } from '@shop/shared/testing/wait-for'
 import { UserEnv } from '../src/env.ts'
-import { SEED_ADMIN } from './fixture.ts'
+import { SEED_ADMIN } from './harness.ts'
 
 const MAIN = join(import.meta.dir, '..', 'src', 'main.ts')
 
@@ -31,6 +32,10 @@ describe('the composition root (bun user/src/main.ts)', () => {
         DATABASE_URL: db.url,
         KAFKA_BROKERS: testServers.kafkaBrokers.join(','),
         LOG_LEVEL: 'info',
+        // Topics of this test's own: a test leaves no user.created on the shared broker's real topics.
+        KAFKA_TOPIC_PREFIX: `${uniqueName('t')}.`,
+        ADMIN_EMAIL: SEED_ADMIN.email,
+        ADMIN_PASSWORD: SEED_ADMIN.password,
         ...extra,
       },
       stdout: 'pipe',
@@ -44,15 +49,9 @@ describe('the composition root (bun user/src/main.ts)', () => {
     return { child, base, ready }
   }
 
-  it('migrates, serves, keeps its signing key across a restart, and stops cleanly on SIGTERM', async () => {
+  it('migrates, creates the ADMIN_EMAIL admin, keeps its signing key across a restart, stops on SIGTERM', async () => {
     const first = start()
     await first.ready()
-    // Straight into the table rather than through /register: this process publishes to the shared broker's
-    // real topics, and a test should not leave a user.created there.
-    const hash = await Bun.password.hash(SEED_ADMIN.password)
-    await db.sql`
-      INSERT INTO users (email, password_hash, first_name, last_name, role)
-      VALUES (${SEED_ADMIN.email}, ${hash}, ${SEED_ADMIN.first_name}, ${SEED_ADMIN.last_name}, 'admin')`
     const login = await fetch(`${first.base}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -72,8 +71,59 @@ describe('the composition root (bun user/src/main.ts)', () => {
       headers: { Authorization: `Bearer ${access_token}` },
     })
     expect(me.status).toBe(200)
+    expect(await me.json()).toMatchObject({ email: SEED_ADMIN.email, role: 'admin' })
     second.child.kill('SIGTERM')
     expect(await second.child.exited).toBe(0)
+    expect(await new Response(second.child.stdout).text()).toContain('"outcome":"admin-exists"')
+  }, 30_000)
+
+  it('creates exactly one admin when two processes start at once on an empty database', async () => {
+    const fresh = await createTestDatabase('user_main_pair')
+    try {
+      const pair = [start({ DATABASE_URL: fresh.url }), start({ DATABASE_URL: fresh.url })]
+      await Promise.all(pair.map((one) => one.ready()))
+      const admins = await fresh.sql`SELECT email, role FROM users`
+      expect([...admins]).toEqual([{ email: SEED_ADMIN.email, role: 'admin' }])
+      const [keys] = await fresh.sql`SELECT count(*)::int AS n FROM signing_keys WHERE retired_at IS NULL`
+      expect(keys?.n).toBe(1)
+      for (const one of pair) one.child.kill('SIGTERM')
+      expect(await Promise.all(pair.map((one) => one.child.exited))).toEqual([0, 0])
+      const outcomes = await Promise.all(
+        pair.map(
+          async (one) => /"outcome":"([a-z-]+)"/.exec(await new Response(one.child.stdout).text())?.[1],
+        ),
+      )
+      expect(outcomes).toContain('created')
+      expect(outcomes.filter((outcome) => outcome === 'created')).toHaveLength(1)
+    } finally {
+      await fresh.drop()
+    }
+  }, 30_000)
+
+  it('creates no admin without ADMIN_EMAIL, and never promotes an account that registered the email', async () => {
+    const fresh = await createTestDatabase('user_main_none')
+    try {
+      const none = start({ DATABASE_URL: fresh.url, ADMIN_EMAIL: '', ADMIN_PASSWORD: '' })
+      await none.ready()
+      const register = await fetch(`${none.base}/api/v1/auth/register`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(SEED_ADMIN),
+      })
+      expect(await register.json()).toMatchObject({ email: SEED_ADMIN.email, role: 'customer' })
+      none.child.kill('SIGTERM')
+      await none.child.exited
+
+      const later = start({ DATABASE_URL: fresh.url })
+      await later.ready()
+      expect([...(await fresh.sql`SELECT role FROM users`)]).toEqual([{ role: 'customer' }])
+      later.child.kill('SIGTERM')
+      await later.child.exited
+      const logs = await new Response(later.child.stdout).text()
+      expect(logs).toContain('"outcome":"email-taken"')
+    } finally {
+      await fresh.drop()
+    }
   }, 30_000)
 
   it('exits 1 naming the variable when the environment is invalid', async () => {
@@ -82,20 +132,36 @@ describe('the composition root (bun user/src/main.ts)', () => {
     expect(await new Response(bad.child.stderr).text()).toContain('"variable":"DATABASE_URL"')
   })
 
-  it('reads ADMIN_EMAILS case-insensitively, with no admins by default, and token lifetimes with defaults', () => {
+  it('reads the admin, limits, proxies, retention and token lifetimes, with their defaults', () => {
     const base = { PORT: '8003', KAFKA_BROKERS: 'localhost:9092', DATABASE_URL: 'postgres://localhost/users' }
-    expect(UserEnv.parse(base)).toMatchObject({
-      ADMIN_EMAILS: [],
+    const defaults = UserEnv.parse(base)
+    expect(defaults).toMatchObject({
       ACCESS_TOKEN_TTL_SECONDS: 900,
       REFRESH_TOKEN_TTL_SECONDS: 2_592_000,
+      REGISTRATION_LIMIT_PER_ADDRESS: 10,
+      LOGIN_LIMIT_PER_ADDRESS: 20,
+      TRUSTED_PROXIES: [],
+      OUTBOX_RETENTION_HOURS: 24,
       HOST: '127.0.0.1',
     })
+    expect(defaults.ADMIN_EMAIL).toBeUndefined()
+    // What compose passes when the owner set neither: `${ADMIN_EMAIL:-}` is an empty string.
+    expect(UserEnv.parse({ ...base, ADMIN_EMAIL: '', ADMIN_PASSWORD: '' }).ADMIN_EMAIL).toBeUndefined()
     const set = UserEnv.parse({
       ...base,
-      ADMIN_EMAILS: ' A@Example.com, ,b@example.com',
+      ADMIN_EMAIL: ' Boss@Example.com',
+      ADMIN_PASSWORD: 'Secret123',
+      TRUSTED_PROXIES: ' 10.0.0.1, ,10.0.0.2',
       ACCESS_TOKEN_TTL_SECONDS: '60',
     })
-    expect(set.ADMIN_EMAILS).toEqual(['a@example.com', 'b@example.com'])
-    expect(set.ACCESS_TOKEN_TTL_SECONDS).toBe(60)
+    expect(set).toMatchObject({
+      ADMIN_EMAIL: 'boss@example.com',
+      TRUSTED_PROXIES: ['10.0.0.1', '10.0.0.2'],
+      ACCESS_TOKEN_TTL_SECONDS: 60,
+    })
+    expect(UserEnv.safeParse({ ...base, ADMIN_EMAIL: 'a@example.com' }).success).toBe(false)
+    expect(UserEnv.safeParse({ ...base, ADMIN_EMAIL: 'a@example.com', ADMIN_PASSWORD: 'weak' }).success).toBe(
+      false,
+    )
   })
 })

@@ -4,19 +4,25 @@ import type { TappedMessage } from '@shop/shared/kafka/tap'
 import { connectPostgres } from '@shop/shared/postgres/connect'
 import { waitFor } from '@shop/shared/testing/wait-for'
 import { startWorkers } from '../src/worker.ts'
-import { type App, call, createFixture, type Fixture, registration } from './fixture.ts'
+import { type App, call, createHarness, type Harness, registration, TEST_RETENTION } from './harness.ts'
 
 describe('user.created through the outbox and the real broker', () => {
-  let fx: Fixture
+  let fx: Harness
   let app: App
   let workers: ReturnType<typeof startWorkers>
   let tap: { messages: TappedMessage[]; stop: () => Promise<void> }
 
   beforeAll(async () => {
-    fx = await createFixture()
+    fx = await createHarness()
     await fx.kafka.start()
-    workers = startWorkers({ sql: fx.sql, kafka: fx.kafka, log: fx.log })
-    app = fx.app({ kafka: fx.kafka, notify: workers.wake })
+    workers = startWorkers({
+      sql: fx.sql,
+      kafka: fx.kafka,
+      log: fx.log,
+      keys: fx.keys,
+      retention: TEST_RETENTION,
+    })
+    app = fx.app({ kafka: fx.kafka, wakeRelay: workers.wakeRelay })
     tap = await fx.kafka.tap('user.created')
   })
   afterAll(async () => {

@@ -1,24 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import { type App, call, createFixture, type Fixture, register } from './fixture.ts'
+import { type App, call, createHarness, type Harness, register } from './harness.ts'
 
 const LIMITS = { windowSeconds: 60, failuresPerEmail: 3, attemptsPerClient: 6 }
 
 describe('login rate limits', () => {
-  let fx: Fixture
+  let fx: Harness
   let app: App
   let clock = Date.now()
   beforeAll(async () => {
-    fx = await createFixture()
+    fx = await createHarness()
     app = fx.app({ loginLimits: LIMITS, now: () => new Date(clock) })
   })
   afterAll(() => fx.db.drop())
 
   let nextAddress = 0
+  let nextSpoof = 0
   const freshAddress = () => `198.51.100.${++nextAddress}`
   const attempt = (email: string, password: string, address = freshAddress()) =>
     call(app, 'POST', '/api/v1/auth/login', {
       json: { email, password },
-      headers: { 'X-Forwarded-For': `${address}, 10.0.0.1` },
+      // What the gateway passes on: whatever the client claimed, then the address the gateway saw.
+      headers: { 'X-Forwarded-For': `10.0.0.${++nextSpoof}, ${address}` },
     })
   const statuses = async (answers: (Response | Promise<Response>)[]) =>
     (await Promise.all(answers)).map((res) => res.status)
@@ -52,7 +54,7 @@ describe('login rate limits', () => {
     clock += 61_000
   })
 
-  it('refuses a client address after 6 attempts across accounts, by the first X-Forwarded-For entry', async () => {
+  it('refuses a client address after 6 attempts across accounts, by the last X-Forwarded-For entry, whatever comes before it', async () => {
     const user = await register(app)
     const address = '203.0.113.7'
     for (let i = 0; i < 5; i++)

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { createHash } from 'node:crypto'
 import { decodeJwt } from 'jose'
-import { call, createFixture, type Fixture, login, signedIn } from './fixture.ts'
+import { call, createHarness, type Harness, login, signedIn } from './harness.ts'
 
 const ME = '/api/v1/users/me'
 
 describe('refresh tokens', () => {
-  let fx: Fixture
+  let fx: Harness
   beforeAll(async () => {
-    fx = await createFixture()
+    fx = await createHarness()
   })
   afterAll(() => fx.db.drop())
 

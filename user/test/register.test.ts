@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import { call, createFixture, type Fixture, newEmail, registration, SEED_ADMIN } from './fixture.ts'
+import { call, createHarness, type Harness, newEmail, registration, SEED_ADMIN } from './harness.ts'
 
 describe('POST /api/v1/auth/register', () => {
-  let fx: Fixture
+  let fx: Harness
   beforeAll(async () => {
-    fx = await createFixture()
+    fx = await createHarness()
   })
   afterAll(() => fx.db.drop())
 
@@ -47,23 +47,10 @@ describe('POST /api/v1/auth/register', () => {
     expect(row?.password_hash).not.toContain(body.password)
   })
 
-  it('registers the seed admin with the seed body and makes it an admin through ADMIN_EMAILS', async () => {
+  it('registers the seed body as a customer: no email makes an admin by registering', async () => {
     const res = await registerRaw(SEED_ADMIN)
     expect(res.status).toBe(201)
-    expect(await res.json()).toMatchObject({ email: 'admin@example.com', role: 'admin', phone: null })
-  })
-
-  it('matches ADMIN_EMAILS in any letter case, and gives nobody admin when the list is empty', async () => {
-    const app = fx.app({ adminEmails: ['boss@example.com'] })
-    const boss = await call(app, 'POST', '/api/v1/auth/register', {
-      json: registration({ email: 'Boss@Example.COM' }),
-    })
-    expect(await boss.json()).toMatchObject({ email: 'boss@example.com', role: 'admin' })
-    const nobody = fx.app({ adminEmails: [] })
-    const other = await call(nobody, 'POST', '/api/v1/auth/register', {
-      json: registration({ email: 'ADMIN2@example.com' }),
-    })
-    expect(await other.json()).toMatchObject({ role: 'customer' })
+    expect(await res.json()).toMatchObject({ email: 'admin@example.com', role: 'customer', phone: null })
   })
 
   it('keeps the email in lower case and answers 409 to the same email in any letter case', async () => {

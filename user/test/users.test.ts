@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { decodeJwt } from 'jose'
-import { call, createFixture, type Fixture, login, SEED_ADMIN, signedIn } from './fixture.ts'
+import { call, createHarness, type Harness, login, signedIn } from './harness.ts'
 
 const ME = '/api/v1/users/me'
 const roleOf = (id: string) => `/api/v1/users/${id}/role`
 
 describe('GET and PATCH /api/v1/users/me', () => {
-  let fx: Fixture
+  let fx: Harness
   beforeAll(async () => {
-    fx = await createFixture()
+    fx = await createHarness()
   })
   afterAll(() => fx.db.drop())
 
@@ -83,12 +83,11 @@ describe('GET and PATCH /api/v1/users/me', () => {
 })
 
 describe('PATCH /api/v1/users/{id}/role', () => {
-  let fx: Fixture
+  let fx: Harness
   let admin: { id: string; token: string }
   beforeAll(async () => {
-    fx = await createFixture()
-    const { user, tokens } = await signedIn(fx.defaultApp, SEED_ADMIN)
-    admin = { id: user.id, token: tokens.access_token }
+    fx = await createHarness()
+    admin = await fx.signedInAdmin()
   })
   afterAll(() => fx.db.drop())
 

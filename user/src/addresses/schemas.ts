@@ -1,7 +1,8 @@
+import { Text } from '@shop/shared/events/primitives'
 import { z } from 'zod'
 
 const text = (max: number) =>
-  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`)
+  Text.trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`)
 
 export const NewAddress = z.strictObject({
   line1: text(200),

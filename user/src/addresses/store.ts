@@ -1,4 +1,6 @@
 import { BusinessRuleError } from '@shop/shared/http/errors'
+import { outboxMessage } from '@shop/shared/outbox/message'
+import { insertOutbox } from '@shop/shared/outbox/postgres-store'
 import type { Sql, TransactionSql } from '@shop/shared/postgres/connect'
 import type { z } from 'zod'
 import type { AddressRow } from './body.ts'
@@ -34,8 +36,21 @@ export function createAddressStore(sql: Sql) {
         SELECT ${columns} FROM addresses WHERE user_id = ${userId}
         ORDER BY is_default DESC, created_at, id`,
 
-    /** The first address is the default whatever it says; a later one becomes the default when it asks to. */
-    add: (userId: string, address: z.output<typeof NewAddress>): Promise<AddressRow> =>
+    async get(userId: string, id: string) {
+      const [row]: [AddressRow?] = await sql`
+        SELECT ${columns} FROM addresses WHERE id = ${id} AND user_id = ${userId}`
+      return row
+    },
+
+    /**
+     * The first address is the default whatever it says; a later one becomes the default when it asks to.
+     * user.address_added (with the address, for order snapshots) commits with it.
+     */
+    add: (
+      userId: string,
+      address: z.output<typeof NewAddress>,
+      correlationId: string | null,
+    ): Promise<AddressRow> =>
       sql.begin(async (tx) => {
         await lockOwner(tx, userId)
         const [existing] = await tx<{ count: number; has_default: boolean | null }[]>`
@@ -54,11 +69,21 @@ export function createAddressStore(sql: Sql) {
                   ${address.state ?? null}, ${address.postal_code}, ${address.country}, ${isDefault})
           RETURNING ${columns}`
         if (!row) throw new Error('INSERT … RETURNING gave no row')
+        const { line1, line2, city, state, postal_code, country } = row
+        const event = {
+          user_id: userId,
+          address_id: row.id,
+          address: { line1, line2, city, state, postal_code, country },
+        }
+        await insertOutbox(tx, outboxMessage('user.address_added', event, { key: userId, correlationId }))
         return row
       }),
 
-    /** Removes one of the user's addresses; when it was the default, the oldest remaining one takes over. */
-    remove: (userId: string, id: string): Promise<boolean> =>
+    /**
+     * Removes one of the user's addresses, with user.address_removed; when it was the default, the oldest
+     * remaining one takes over.
+     */
+    remove: (userId: string, id: string, correlationId: string | null): Promise<boolean> =>
       sql.begin(async (tx) => {
         await lockOwner(tx, userId)
         const [removed] = await tx<{ is_default: boolean }[]>`
@@ -69,6 +94,8 @@ export function createAddressStore(sql: Sql) {
             UPDATE addresses SET is_default = true
             WHERE id = (SELECT id FROM addresses WHERE user_id = ${userId} ORDER BY created_at, id LIMIT 1)`
         }
+        const event = { user_id: userId, address_id: id }
+        await insertOutbox(tx, outboxMessage('user.address_removed', event, { key: userId, correlationId }))
         return true
       }),
   }

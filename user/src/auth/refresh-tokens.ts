@@ -9,7 +9,7 @@ const TOKEN_BYTES = 32
 const hashOf = (token: string) => createHash('sha256').update(token).digest()
 
 export type RotateResult =
-  | { outcome: 'rotated'; user: AuthUser; token: string }
+  | { outcome: 'rotated'; user: AuthUser; token: string; familyId: string }
   | { outcome: 'invalid' }
   | { outcome: 'reused'; userId: string; familyId: string }
 
@@ -50,8 +50,11 @@ export function createRefreshTokens({
   }
 
   return {
-    /** A new family, started by a login. */
-    issue: (userId: string) => insert(sql, { userId, familyId: crypto.randomUUID(), parentId: null }),
+    /** A new family (a session), started by a login. */
+    async issue(userId: string) {
+      const familyId = crypto.randomUUID()
+      return { token: await insert(sql, { userId, familyId, parentId: null }), familyId }
+    },
 
     /**
      * Spends the token and issues its successor. A token spent before means a copy is in someone else's hands:
@@ -75,7 +78,8 @@ export function createRefreshTokens({
         if (row.expires_at <= at || !row.is_active) return { outcome: 'invalid' }
         await tx`UPDATE refresh_tokens SET used_at = ${at} WHERE id = ${row.id}`
         const next = await insert(tx, { userId: row.user_id, familyId: row.family_id, parentId: row.id })
-        return { outcome: 'rotated', user: { id: row.user_id, role: row.role }, token: next }
+        const user = { id: row.user_id, role: row.role }
+        return { outcome: 'rotated', user, token: next, familyId: row.family_id }
       }),
 
     /** Ends the session the token belongs to: every token of its family. Unknown tokens change nothing. */
@@ -84,6 +88,14 @@ export function createRefreshTokens({
         UPDATE refresh_tokens SET revoked_at = ${now()}
         WHERE family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = ${hashOf(token)})
           AND revoked_at IS NULL`
+    },
+
+    /** Ends every session of the user but `keepFamily` (the caller's own, when it changes its password). */
+    async revokeAll(userId: string, keepFamily: string | null = null) {
+      await sql`
+        UPDATE refresh_tokens SET revoked_at = ${now()}
+        WHERE user_id = ${userId} AND revoked_at IS NULL
+          AND (${keepFamily}::uuid IS NULL OR family_id <> ${keepFamily}::uuid)`
     },
   }
 }

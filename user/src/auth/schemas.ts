@@ -1,22 +1,19 @@
+import { Text } from '@shop/shared/events/primitives'
 import { z } from 'zod'
 
 /** Emails compare case-insensitively, so they are kept and looked up in lower case. */
-export const Email = z
-  .string()
-  .trim()
+export const Email = Text.trim()
   .max(254, 'must be at most 254 characters')
   .toLowerCase()
   .pipe(z.email('must be an email address'))
 
-export const Password = z
-  .string()
-  .min(8, 'must be at least 8 characters')
+export const Password = Text.min(8, 'must be at least 8 characters')
   .max(128, 'must be at most 128 characters')
   .regex(/[A-Z]/, 'must contain an upper-case letter')
   .regex(/[a-z]/, 'must contain a lower-case letter')
   .regex(/[0-9]/, 'must contain a digit')
 
-export const Name = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters')
+export const Name = Text.trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters')
 
 export const Phone = z
   .string()
@@ -32,7 +29,7 @@ export const Register = z.strictObject({
 })
 
 /** Any password length up to the policy's maximum: older accounts may predate the policy. */
-const LoginPassword = z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters')
+export const LoginPassword = Text.min(1, 'must not be empty').max(128, 'must be at most 128 characters')
 
 export const JsonLogin = z.strictObject({ email: Email, password: LoginPassword })
 

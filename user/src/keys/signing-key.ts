@@ -25,7 +25,7 @@ const algOf = (jwk: JWK): SigningAlg => {
   throw new SigningKeyError(`unsupported key type ${jwk.kty}/${jwk.crv}: use an EC P-256 or an Ed25519 key`)
 }
 
-async function fromPrivateJwk(jwk: JWK): Promise<SigningKey> {
+export async function fromPrivateJwk(jwk: JWK): Promise<SigningKey> {
   if (typeof jwk.d !== 'string') throw new SigningKeyError('the JWK is not a private key (it has no "d")')
   const alg = algOf(jwk)
   const { kty, crv, x, y } = jwk
@@ -68,6 +68,12 @@ const activeKey = async (sql: Sql) => {
   return row ? fromPrivateJwk(row.private_jwk) : undefined
 }
 
+/** A new key pair of the generated kind, as its private JWK (what the database keeps). */
+export async function generatePrivateJwk(): Promise<JWK> {
+  const { privateKey } = await generateKeyPair(GENERATED_ALG, { extractable: true })
+  return exportJWK(privateKey)
+}
+
 /**
  * The key kept in the database, generated on the first start. Instances starting at once may each generate
  * one, but the unique index on the active key lets only the first insert win, and everyone reads the winner.
@@ -75,8 +81,7 @@ const activeKey = async (sql: Sql) => {
 export async function loadOrCreateSigningKey(sql: Sql): Promise<SigningKey> {
   const existing = await activeKey(sql)
   if (existing) return existing
-  const { privateKey } = await generateKeyPair(GENERATED_ALG, { extractable: true })
-  const privateJwk = await exportJWK(privateKey)
+  const privateJwk = await generatePrivateJwk()
   const candidate = await fromPrivateJwk(privateJwk)
   await sql`
     INSERT INTO signing_keys (kid, alg, private_jwk, public_jwk)

@@ -47,6 +47,8 @@ const COLUMNS = [
   'updated_at',
 ]
 
+export const EMAIL_TAKEN = 'An account with this email already exists'
+
 const isUniqueViolation = (error: unknown) => (error as { code?: string })?.code === '23505'
 
 export type UserStore = ReturnType<typeof createUserStore>
@@ -75,7 +77,7 @@ export function createUserStore(sql: Sql) {
           return row
         })
       } catch (error) {
-        if (isUniqueViolation(error)) throw new ConflictError('An account with this email already exists')
+        if (isUniqueViolation(error)) throw new ConflictError(EMAIL_TAKEN)
         throw error
       }
     },
@@ -95,6 +97,21 @@ export function createUserStore(sql: Sql) {
       const [row]: [UserRow?] = await sql`
         UPDATE users SET ${sql(fields)}, updated_at = now() WHERE id = ${id} RETURNING ${columns}`
       return row
+    },
+
+    async setActive(id: string, isActive: boolean) {
+      const [row]: [UserRow?] = await sql`
+        UPDATE users SET is_active = ${isActive}, updated_at = now() WHERE id = ${id} RETURNING ${columns}`
+      return row
+    },
+
+    async setPasswordHash(id: string, passwordHash: string) {
+      await sql`UPDATE users SET password_hash = ${passwordHash}, updated_at = now() WHERE id = ${id}`
+    },
+
+    async anyAdmin() {
+      const [row]: [{ id: string }?] = await sql`SELECT id FROM users WHERE role = 'admin' LIMIT 1`
+      return row !== undefined
     },
 
     async setRole(id: string, role: Role) {

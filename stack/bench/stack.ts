@@ -1,0 +1,105 @@
+/** The running native stack as the bench and chaos tools see it: `npm run status`, env files, RSS. */
+export const ROOT = new URL('../..', import.meta.url).pathname.replace(/\/$/, '')
+export const SERVICES = ['product', 'order', 'inventory', 'user'] as const
+export type Service = (typeof SERVICES)[number]
+
+export interface ServerStatus {
+  /** As `npm run status` names it: `kafka`, `kafka-2`, `order`, `order-2`, … */
+  name: string
+  running: boolean
+  pid?: number
+  port?: number
+}
+
+export async function run(cmd: string[], options: { env?: Record<string, string | undefined> } = {}) {
+  const child = Bun.spawn(cmd, {
+    cwd: ROOT,
+    env: { ...process.env, ...options.env },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ])
+  return { stdout, stderr, code }
+}
+
+/** `npm run status`, parsed: `order-2     running (pid 123, port 8101)`. */
+export async function stackStatus(): Promise<ServerStatus[]> {
+  const { stdout } = await run(['bash', 'stack/status'])
+  return stdout
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      const [name = '', ...rest] = line.trim().split(/\s+/)
+      const text = rest.join(' ')
+      const pid = text.match(/pid (\d+)/)?.[1]
+      const port = text.match(/port (\d+)/)?.[1]
+      return {
+        name,
+        running: text.startsWith('running'),
+        pid: pid ? Number(pid) : undefined,
+        port: port ? Number(port) : undefined,
+      }
+    })
+}
+
+/** Runs `bash stack/up` unless every server already runs (it is a no-op then anyway, but slower). */
+export async function ensureStackUp(log: (line: string) => void) {
+  const before = await stackStatus()
+  if (before.length > 0 && before.every((server) => server.running)) return before
+  log('bringing the stack up (bash stack/up)')
+  const up = Bun.spawn(['bash', 'stack/up'], { cwd: ROOT, stdout: 'inherit', stderr: 'inherit' })
+  if ((await up.exited) !== 0) throw new Error('bash stack/up failed')
+  return stackStatus()
+}
+
+/** KEY=value lines of a file (comments and blanks skipped), as the stack's scripts read them. */
+export async function readEnvFile(path: string): Promise<Record<string, string>> {
+  const env: Record<string, string> = {}
+  const text = await Bun.file(path).text()
+  for (const line of text.split('\n')) {
+    if (/^\s*(#|$)/.test(line)) continue
+    const at = line.indexOf('=')
+    if (at > 0) env[line.slice(0, at).trim()] = line.slice(at + 1).trim()
+  }
+  return env
+}
+
+export const serviceEnv = (service: Service) => readEnvFile(`${ROOT}/stack/env/${service}.env`)
+
+/** Resident set size of a process in MB (VmRSS), or undefined when it is gone. */
+export async function rssMb(pid: number): Promise<number | undefined> {
+  try {
+    const status = await Bun.file(`/proc/${pid}/status`).text()
+    const kb = status.match(/^VmRSS:\s+(\d+)\s+kB/m)?.[1]
+    return kb ? Math.round(Number(kb) / 102.4) / 10 : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** RSS of every running server by its status name. */
+export async function rssByServer(servers: ServerStatus[]) {
+  const out: Record<string, number> = {}
+  for (const server of servers) {
+    if (!server.pid) continue
+    const mb = await rssMb(server.pid)
+    if (mb !== undefined) out[server.name] = mb
+  }
+  return out
+}
+
+/** A TCP port nobody listens on right now (the kernel's pick). */
+export function sparePort() {
+  const listener = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } })
+  const { port } = listener
+  listener.stop(true)
+  return port
+}
+
+/** The replicas of a service that run, e.g. `order` and `order-2`. */
+export const replicasOf = (servers: ServerStatus[], service: string) =>
+  servers.filter((s) => s.running && (s.name === service || s.name.startsWith(`${service}-`)))

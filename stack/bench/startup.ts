@@ -1,0 +1,37 @@
+import { spawnService } from './processes.ts'
+import type { Row } from './report.ts'
+import { SERVICES } from './stack.ts'
+import { round } from './stats.ts'
+
+/**
+ * Process start → /health (and → /ready) for one more process of each service, on a spare port with the
+ * stack's env file. Order and inventory processes join their consumer groups for a moment (a rebalance of
+ * the stack's own consumers), so this runs after the load.
+ */
+export async function startupBench(log: (line: string) => void) {
+  const rows: Row[] = []
+  for (const service of SERVICES) {
+    log(`start-up: ${service}`)
+    try {
+      const proc = await spawnService(service)
+      const idle = await proc.rssMb()
+      await proc.stop()
+      rows.push({
+        id: `startup.${service}`,
+        label: `start → /health: ${service}`,
+        value: round(proc.healthMs, 0),
+        unit: 'ms',
+        note: `→ /ready ${proc.readyMs === undefined ? 'never (60 s)' : `${round(proc.readyMs, 0)} ms`}; RSS when ready ${idle ?? '?'} MB`,
+      })
+    } catch (error) {
+      rows.push({
+        id: `startup.${service}`,
+        label: `start → /health: ${service}`,
+        value: null,
+        unit: 'ms',
+        note: (error as Error).message,
+      })
+    }
+  }
+  return rows
+}

@@ -225,4 +225,22 @@ describe('product events through the in-document outbox', () => {
       expect(creationLines(id)).toHaveLength(1)
     }
   })
+
+  it('keeps a product document small however often it changes: published events leave its outbox', async () => {
+    const relay = startWorkers({ db: t.db, publish: t.kafka.publish, log: t.log })
+    const { _id: id } = await t.create({ name: 'Often changed', price: 1 })
+    for (let i = 1; i <= 30; i++) {
+      expect((await t.asAdmin('PATCH', `${PRODUCTS}/${id}`, { price: 1 + i })).status).toBe(200)
+    }
+    await waitFor(() => forKey(updated, id).length === 30, { message: 'thirty updates' })
+    const doc = await waitFor(async () => {
+      const current = await t.rawDoc(id)
+      return current?.outbox_pending === 0 && current
+    })
+    await relay.stop()
+    expect(doc).toMatchObject({ version: 31, outbox_sent: 31, outbox: [] })
+    expect(forKey(updated, id).map((m) => payload(m).version)).toEqual(
+      Array.from({ length: 30 }, (_, i) => i + 2),
+    )
+  })
 })

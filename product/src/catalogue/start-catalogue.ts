@@ -1,10 +1,26 @@
 import type { KafkaClient } from '@shop/shared/kafka/client'
 import type { Logger } from '@shop/shared/log'
+import { backoffMs, sleep } from '@shop/shared/runtime/sleep'
 import { CATALOGUE_TOPICS, catalogueHandler } from '../events/index.ts'
 import type { CatalogueSync } from '../events/sync.ts'
 import type { ProductStore } from '../products/store.ts'
 import { createCatalogue } from './catalogue.ts'
 import { entryOf, tombstone } from './entry.ts'
+
+const SUBSCRIBE_ATTEMPTS = 6
+
+/** A broker still settling freshly created topics answers "unknown topic or partition" for a moment. */
+async function subscribe<T>(log: Logger, start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start()
+    } catch (error) {
+      if (attempt >= SUBSCRIBE_ATTEMPTS || (error as { retriable?: boolean }).retriable !== true) throw error
+      log.warn('Catalogue consumer could not subscribe yet; retrying', { attempt, error })
+      await sleep(backoffMs(attempt, 200, 2_000) + 100)
+    }
+  }
+}
 
 export interface CatalogueDeps {
   products: Pick<ProductStore, 'find' | 'all'>
@@ -48,14 +64,16 @@ export async function startCatalogue({
 
   const handle = catalogueHandler(sync)
   let handled = 0
-  const consumer = await kafka.consume({
-    groupId,
-    topics: CATALOGUE_TOPICS,
-    handle: async (event) => {
-      await handle(event)
-      handled++
-    },
-  })
+  const consumer = await subscribe(log, () =>
+    kafka.consume({
+      groupId,
+      topics: CATALOGUE_TOPICS,
+      handle: async (event) => {
+        await handle(event)
+        handled++
+      },
+    }),
+  )
   try {
     const started = performance.now()
     for await (const doc of products.all()) catalogue.apply(entryOf(doc, catalogue.intern))

@@ -4,41 +4,49 @@ import type { ReadinessChecks } from '@shop/shared/http/health'
 import type { Logger } from '@shop/shared/log'
 import type { Db } from 'mongodb'
 import { createAddressStore } from './addresses/store.ts'
-import { createCatalogueStore } from './catalogue/store.ts'
+import type { CatalogueStore } from './catalogue/store.ts'
 import { collections } from './db.ts'
 import { createIdempotencyStore } from './idempotency/store.ts'
 import { orderRoutes } from './orders/routes.ts'
 import { createOrderStore } from './orders/store.ts'
+import type { OrderWaiters } from './orders/wait.ts'
 
 export interface AppDeps {
   db: Db
-  verify: VerifyToken
+  verifyToken: VerifyToken
   log: Logger
   ready: ReadinessChecks
+  /** The in-memory catalogue the workers keep current. */
+  catalogue: CatalogueStore
+  /** Requests waiting on `Prefer: wait`, woken by the workers and by this app's own writes. */
+  waiters: OrderWaiters
   now?: () => Date
-  wakeOutbox?: () => void
+  wakeRelay?: () => void
 }
 
 export function createApp({
   db,
-  verify,
+  verifyToken,
   log,
   ready,
+  catalogue,
+  waiters,
   now = () => new Date(),
-  wakeOutbox = () => {},
+  wakeRelay = () => {},
 }: AppDeps) {
-  const { orders, catalogue, idempotencyKeys, addresses } = collections(db)
+  const c = collections(db)
   const app = createBaseApp({ service: 'order', log, ready })
   app.route(
     '/api/v1/orders',
     orderRoutes({
-      orders: createOrderStore(orders),
-      catalogue: createCatalogueStore(catalogue),
-      idempotencyKeys: createIdempotencyStore(idempotencyKeys),
-      addresses: createAddressStore(addresses),
-      verify,
+      orders: createOrderStore(c, { onChange: waiters.notify }),
+      catalogue,
+      waiters,
+      idempotencyKeys: createIdempotencyStore(c.idempotencyKeys),
+      addresses: createAddressStore(c.addresses),
+      verify: verifyToken,
       now,
-      wakeOutbox,
+      wakeOutbox: wakeRelay,
     }),
   )
   return app

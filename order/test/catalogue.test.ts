@@ -1,19 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
+import { createMemoryLogger } from '@shop/shared/log'
 import { waitFor } from '@shop/shared/testing/wait-for'
+import { createCatalogueStore } from '../src/catalogue/store.ts'
+import { createOrderWaiters } from '../src/orders/wait.ts'
+import { startWorkers } from '../src/worker.ts'
 import { createHarness, type Harness, newId } from './harness.ts'
 
-const product = (product_id: string, fields: { name?: string; price?: number; quantity?: number } = {}) => ({
-  product_id,
-  name: 'Lamp',
-  category: 'home',
-  price: 20,
-  quantity: 10,
-  ...fields,
-})
+const inAMinute = () => new Date(Date.now() + 60_000).toISOString()
+const aMinuteAgo = () => new Date(Date.now() - 60_000).toISOString()
 
-const at = (secondsAgo: number) => new Date(Date.now() - secondsAgo * 1000).toISOString()
-
-describe('the local catalogue fed by product and stock events', () => {
+describe('the in-memory catalogue fed by product and stock events', () => {
   let h: Harness
   let token: string
 
@@ -29,30 +25,28 @@ describe('the local catalogue fed by product and stock events', () => {
   it('prices new orders from product.updated and leaves placed orders at their snapshot', async () => {
     const lamp = await h.createProduct({ name: 'Lamp', price: 20 })
     const before = (await order(lamp)).body
-    const id = await h.kafka.publish('product.updated', product(lamp, { name: 'Desk lamp', price: 25.5 }), {
-      key: lamp,
-    })
-    await h.handled(id)
+    await h.handled(await h.updateProduct(lamp, { name: 'Desk lamp', price: 25.5 }))
     const after = (await order(lamp, 2)).body
     expect(after.items[0]).toMatchObject({ name: 'Desk lamp', unit_price: 25.5 })
     expect(after.total).toBe(51)
     expect((await h.getOrder(before._id, token)).items[0]).toMatchObject({ name: 'Lamp', unit_price: 20 })
   })
 
-  it('ignores a redelivered or older product event', async () => {
-    const lamp = await h.createProduct({ name: 'Lamp' })
-    const older = { id: crypto.randomUUID(), time: at(60) }
-    await h.kafka.publish('product.updated', product(lamp, { name: 'Old name' }), { key: lamp, ...older })
-    await h.handled(older.id)
-    const newer = await h.kafka.publish('product.updated', product(lamp, { name: 'New name' }), { key: lamp })
+  it('applies by version, never by time: an older version is ignored even when stamped later', async () => {
+    const lamp = await h.createProduct({ name: 'Lamp', version: 1 })
+    const newer = await h.updateProduct(lamp, { name: 'New name', version: 5 }, { time: aMinuteAgo() })
     await h.handled(newer)
-    await h.kafka.publish('product.updated', product(lamp, { name: 'Old name' }), { key: lamp, ...older })
-    await h.handled(older.id, 2)
-    const stale = await h.kafka.publish('product.created', product(lamp, { name: 'First name' }), {
-      key: lamp,
-      time: at(120),
-    })
-    await h.handled(stale)
+    const older = await h.updateProduct(lamp, { name: 'Old name', version: 3 }, { time: inAMinute() })
+    await h.handled(older)
+    const redelivered = { id: crypto.randomUUID() }
+    await h.updateProduct(lamp, { name: 'Old name', version: 4 }, redelivered)
+    await h.handled(redelivered.id)
+    const created = await h.kafka.publish(
+      'product.created',
+      { product_id: lamp, version: 1, name: 'First name', category: 'home', price: 1, quantity: 1 },
+      { key: lamp },
+    )
+    await h.handled(created)
     expect((await order(lamp)).body.items[0].name).toBe('New name')
   })
 
@@ -60,33 +54,29 @@ describe('the local catalogue fed by product and stock events', () => {
     const lamp = await h.createProduct()
     const deletion = crypto.randomUUID()
     for (let i = 1; i <= 2; i++) {
-      await h.kafka.publish('product.deleted', { product_id: lamp }, { key: lamp, id: deletion })
+      await h.deleteProduct(lamp, { id: deletion, version: 2 })
       await h.handled(deletion, i)
     }
-    const late = await h.kafka.publish('product.updated', product(lamp), { key: lamp })
-    await h.handled(late)
+    await h.handled(await h.updateProduct(lamp, { version: 9 }))
     expect((await order(lamp)).status).toBe(422)
   })
 
   it('keeps the stock from stock.updated, answering 409 above it and 201 within it', async () => {
     const lamp = await h.createProduct({ quantity: 10 })
-    const id = await h.publishStock(lamp, 2)
-    await h.handled(id)
+    await h.handled(await h.publishStock(lamp, 2))
     expect((await order(lamp, 3)).status).toBe(409)
     expect((await order(lamp, 2)).status).toBe(201)
-    const restock = await h.publishStock(lamp, 40)
-    await h.handled(restock)
+    await h.handled(await h.publishStock(lamp, 40))
     expect((await order(lamp, 30)).status).toBe(201)
   })
 
-  it('logs each stock update once, even when it is delivered twice, and ignores an older one', async () => {
+  it('logs each stock update once, even when it is delivered twice, and ignores an older version', async () => {
     const lamp = await h.createProduct()
-    const update = { id: crypto.randomUUID(), time: at(1) }
-    await h.publishStock(lamp, 7, { ...update, correlationId: 'inv-req-7' })
-    await h.publishStock(lamp, 7, { ...update, correlationId: 'inv-req-7' })
+    const update = { id: crypto.randomUUID(), correlationId: 'inv-req-7', version: 2 }
+    await h.publishStock(lamp, 7, update)
+    await h.publishStock(lamp, 7, update)
     await h.handled(update.id, 2)
-    const stale = await h.publishStock(lamp, 500, { time: at(30) })
-    await h.handled(stale)
+    await h.handled(await h.publishStock(lamp, 500, { version: 1 }))
     const lines = h.entries.filter((e) => e.msg === `Received stock update from stock.updated: ${lamp}`)
     expect(lines).toHaveLength(1)
     expect(lines[0]).toMatchObject({
@@ -100,8 +90,7 @@ describe('the local catalogue fed by product and stock events', () => {
 
   it('keeps stock heard before the product: product.created does not overwrite it with its quantity', async () => {
     const lamp = newId()
-    const id = await h.publishStock(lamp, 1)
-    await h.handled(id)
+    await h.handled(await h.publishStock(lamp, 1))
     expect((await order(lamp)).status).toBe(422)
     await h.createProduct({ quantity: 100 }, lamp)
     expect((await order(lamp, 2)).status).toBe(409)
@@ -111,9 +100,37 @@ describe('the local catalogue fed by product and stock events', () => {
   it('takes a new product’s quantity as its stock until inventory says otherwise', async () => {
     const lamp = await h.createProduct({ quantity: 3 })
     expect((await order(lamp, 4)).status).toBe(409)
-    const again = await h.kafka.publish('product.created', product(lamp, { quantity: 50 }), { key: lamp })
+    const again = await h.kafka.publish(
+      'product.created',
+      { product_id: lamp, version: 1, name: 'Lamp', category: 'home', price: 1, quantity: 50 },
+      { key: lamp },
+    )
     await h.handled(again)
     expect((await order(lamp, 4)).status).toBe(409)
-    await waitFor(async () => (await h.db.catalogue.findOne({ _id: lamp }))?.stock === 3)
+    expect(h.catalogue.get(lamp)?.stock).toBe(3)
+  })
+
+  it('rebuilds the same catalogue in a fresh process from the topics, and says so on /ready', async () => {
+    const lamp = await h.createProduct({ name: 'Rebuilt', price: 12.5 })
+    await h.handled(await h.publishStock(lamp, 4))
+    const fresh = createCatalogueStore()
+    const workers = await startWorkers({
+      db: h.mongo.db,
+      kafka: h.kafka,
+      log: createMemoryLogger('order').log,
+      catalogue: fresh,
+      waiters: createOrderWaiters(),
+      groupId: `${h.groupId}-fresh`,
+    })
+    try {
+      await waitFor(() => fresh.isLoaded(), { message: 'the fresh catalogue to catch up' })
+      await workers.catalogueReady()
+      expect(fresh.get(lamp)).toEqual(h.catalogue.get(lamp) as never)
+      expect(fresh.size).toBe(h.catalogue.size)
+    } finally {
+      await workers.stop()
+    }
+    const ready = await h.call('GET', '/ready')
+    expect(ready.body.checks).toEqual({ mongodb: 'up', kafka: 'up', catalogue: 'up' })
   })
 })

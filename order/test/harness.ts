@@ -7,10 +7,12 @@ import { createTestKafka } from '@shop/shared/testing/kafka'
 import { createTestMongo } from '@shop/shared/testing/mongo'
 import { uniqueName } from '@shop/shared/testing/names'
 import { waitFor } from '@shop/shared/testing/wait-for'
-import { ObjectId } from 'mongodb'
+import { type Db, ObjectId } from 'mongodb'
 import { createApp } from '../src/app.ts'
+import { createCatalogueStore } from '../src/catalogue/store.ts'
 import { collections, ensureIndexes } from '../src/db.ts'
 import type { OrderView } from '../src/orders/model.ts'
+import { createOrderWaiters } from '../src/orders/wait.ts'
 import { startWorkers, type Workers } from '../src/worker.ts'
 
 // Above waitFor's 15 s, so a slow condition fails with waitFor's message rather than a bare timeout.
@@ -19,12 +21,12 @@ setDefaultTimeout(20_000)
 export const newId = () => new ObjectId().toHexString()
 
 type Shortage = Payload<'stock.rejected'>['shortages'][number]
-type EventOptions = { id?: string; correlationId?: string }
+type EventOptions = { id?: string; correlationId?: string; time?: string }
 
 /**
- * The shared test broker holds thousands of topics (test topics are never deleted), and under load
- * createTopics sometimes fails with UNKNOWN_TOPIC_OR_PARTITION while it waits for leaders. start() can be
- * called again: it creates only what is missing.
+ * The shared test broker holds many topics (each test client deletes its own on disconnect, but a killed
+ * run leaves them), and under load createTopics sometimes fails with UNKNOWN_TOPIC_OR_PARTITION while it
+ * waits for leaders. start() can be called again: it creates only what is missing.
  */
 async function startKafka(kafka: ReturnType<typeof createTestKafka>) {
   for (let attempt = 1; ; attempt++) {
@@ -40,28 +42,65 @@ const START_ATTEMPTS = 4
 
 type Tap = Awaited<ReturnType<ReturnType<typeof createTestKafka>['tap']>>
 
+export interface HarnessOptions {
+  /** A database handle of the test's own choosing (e.g. a client with command monitoring), on `mongo.url`. */
+  db?: (url: string) => Promise<Db>
+  now?: () => Date
+  decisionTimeoutSeconds?: number
+  idempotencyKeyRetentionDays?: number
+  relayLeaseMs?: number
+}
+
 /**
- * The order service as main.ts builds it, on the real broker and store with a database, topics and consumer
- * group of its own, plus what a test needs to act as the product and inventory services and as users.
+ * The order service as service.ts builds it, on the real broker and store with a database, topics and
+ * consumer group of its own, plus what a test needs to act as the product and inventory services and as
+ * users. `topicPrefix` and `mongo.url` let replica processes (replica-process.ts) join the same system.
  */
-export async function createHarness() {
+export async function createHarness(options: HarnessOptions = {}) {
   const { log, entries } = createMemoryLogger('order')
   const mongo = await createTestMongo('order')
   const kafka = createTestKafka('order', log)
   const issuer = await createTestIssuer()
-  await ensureIndexes(mongo.db)
+  const db = options.db ? await options.db(mongo.url) : mongo.db
+  await ensureIndexes(db)
   await startKafka(kafka)
   const groupId = uniqueName('order')
-  const workers: Workers = await startWorkers({ db: mongo.db, kafka, log, groupId })
-  const app = createApp({
-    db: mongo.db,
-    verify: createJwtVerifier({ jwks: issuer.jwksUrl }),
+  const catalogue = createCatalogueStore()
+  const waiters = createOrderWaiters()
+  const workers: Workers = await startWorkers({
+    db,
+    kafka,
     log,
-    ready: { mongo: () => mongo.db.command({ ping: 1 }), kafka: () => kafka.ping() },
-    wakeOutbox: workers.wake,
+    catalogue,
+    waiters,
+    groupId,
+    now: options.now,
+    decisionTimeoutSeconds: options.decisionTimeoutSeconds,
+    idempotencyKeyRetentionDays: options.idempotencyKeyRetentionDays,
+    relayLeaseMs: options.relayLeaseMs,
   })
-  const db = collections(mongo.db)
+  const app = createApp({
+    db,
+    verifyToken: createJwtVerifier({ jwks: issuer.jwksUrl }),
+    log,
+    ready: {
+      mongodb: () => db.command({ ping: 1 }),
+      kafka: () => kafka.ping(),
+      catalogue: workers.catalogueReady,
+    },
+    catalogue,
+    waiters,
+    now: options.now,
+    wakeRelay: workers.wakeRelay,
+  })
   const taps = new Map<string, Promise<Tap>>()
+  const versions = new Map<string, number>()
+  /** The next version of an aggregate (a product's fields or its stock), as its producer would count it. */
+  const nextVersion = (key: string) => {
+    const version = (versions.get(key) ?? 0) + 1
+    versions.set(key, version)
+    return version
+  }
 
   const tap = (topic: string) => {
     if (!taps.has(topic)) taps.set(topic, kafka.tap(topic))
@@ -95,6 +134,7 @@ export async function createHarness() {
   ) => {
     const payload = {
       product_id: productId,
+      version: fields.version ?? nextVersion(`product:${productId}`),
       name: 'Widget',
       category: 'tools',
       price: 9.99,
@@ -102,25 +142,69 @@ export async function createHarness() {
       ...fields,
     }
     await kafka.publish('product.created', payload, { key: productId })
-    await waitFor(async () => (await db.catalogue.findOne({ _id: productId }))?.name === payload.name, {
+    await waitFor(() => catalogue.get(productId)?.product_version === payload.version, {
       message: `product ${productId} in the catalogue`,
     })
     return productId
   }
 
-  const publishStock = (
+  /** product.updated with the product's next version (unless one is given). */
+  const updateProduct = (
     productId: string,
-    stock: number,
-    options: { id?: string; time?: string; correlationId?: string } = {},
+    fields: Partial<Omit<Payload<'product.updated'>, 'product_id'>> = {},
+    options: EventOptions = {},
   ) =>
     kafka.publish(
-      'stock.updated',
-      { product_id: productId, stock, reserved: 0, change: 0, reason: 'adjusted' },
+      'product.updated',
+      {
+        product_id: productId,
+        version: fields.version ?? nextVersion(`product:${productId}`),
+        name: 'Widget',
+        category: 'tools',
+        price: 9.99,
+        quantity: 10,
+        ...fields,
+      },
       { key: productId, ...options },
     )
 
-  const placeOrder = async (token: string, items: { product_id: string; quantity: number }[], key?: string) =>
-    call('POST', '/api/v1/orders', { token, body: { items }, headers: key ? { 'Idempotency-Key': key } : {} })
+  const deleteProduct = (productId: string, options: EventOptions & { version?: number } = {}) =>
+    kafka.publish(
+      'product.deleted',
+      { product_id: productId, version: options.version ?? nextVersion(`product:${productId}`) },
+      { key: productId, ...options },
+    )
+
+  /** stock.updated with the stock's next version (unless one is given). */
+  const publishStock = (
+    productId: string,
+    stock: number,
+    options: EventOptions & { version?: number } = {},
+  ) =>
+    kafka.publish(
+      'stock.updated',
+      {
+        product_id: productId,
+        version: options.version ?? nextVersion(`stock:${productId}`),
+        stock,
+        reserved: 0,
+        change: 0,
+        reason: 'adjusted',
+      },
+      { key: productId, ...options },
+    )
+
+  const placeOrder = async (
+    token: string,
+    items: { product_id: string; quantity: number }[],
+    key?: string,
+    headers: Record<string, string> = {},
+  ) =>
+    call('POST', '/api/v1/orders', {
+      token,
+      body: { items },
+      headers: { ...(key ? { 'Idempotency-Key': key } : {}), ...headers },
+    })
 
   /** Waits until the order has the given status, as its owner sees it through the API. */
   const waitForStatus = (token: string, orderId: string, status: string) =>
@@ -145,28 +229,36 @@ export async function createHarness() {
   const getOrder = async (orderId: string, token: string) =>
     (await call('GET', `/api/v1/orders/${orderId}`, { token })).body as OrderView
 
-  /** Waits until the consumer has handled (applied or skipped) the consumed event with this id `times` times. */
+  /** Waits until a consumer has handled (applied or skipped) the consumed event with this id `times` times. */
   const handled = (eventId: string, times = 1) =>
     waitFor(
       () => entries.filter((e) => e.event_id === eventId && e.topic !== 'order.placed').length >= times,
-      {
-        message: `event ${eventId} handled ${times} time(s)`,
-      },
+      { message: `event ${eventId} handled ${times} time(s)` },
     )
+
+  /** Every event of an order in its log, in seq order. */
+  const eventsOf = async (orderId: string) =>
+    (await collections(db).orderEvents.find({ order_id: orderId }).toArray()).sort((a, b) => a.seq - b.seq)
 
   return {
     app,
     kafka,
+    /** Prepended to every topic name: a replica process given it shares this harness's topics. */
+    topicPrefix: kafka.physical(''),
     log,
     entries,
-    db,
+    db: collections(db),
     mongo,
+    catalogue,
     workers,
     groupId,
+    issuer,
     tap,
     tokenFor,
     call,
     createProduct,
+    updateProduct,
+    deleteProduct,
     publishStock,
     placeOrder,
     waitForStatus,
@@ -175,6 +267,7 @@ export async function createHarness() {
     cancel,
     getOrder,
     handled,
+    eventsOf,
     async stop() {
       for (const pending of taps.values()) await (await pending).stop()
       await workers.stop()

@@ -77,12 +77,13 @@ describe('placing an order', () => {
     const line = await waitFor(() => h.entries.find((e) => e.msg === `Order placed: ${orderId}`))
     expect(line).toMatchObject({ level: 'info', topic: 'order.placed', correlation_id: 'req-place-1' })
     expect(line.event_id).toBe(message?.headers[CE_HEADERS.id])
-    // The relay records the send just after it; the send itself is what the log line reports.
-    const doc = await waitFor(async () => {
-      const current = await h.db.orders.findOne({ user_id: userId, 'outbox.payload.order_id': orderId })
-      return current?.outbox_pending === 0 && current
+    // The relay marks the event published just after the send; the send itself is what the log line reports.
+    const [first] = await waitFor(async () => {
+      const events = await h.eventsOf(orderId)
+      return events[0]?.pending === false && events
     })
-    expect(doc).toMatchObject({ outbox_pending: 0, outbox_sent: 1, outbox_ready: false })
+    expect(first).toMatchObject({ seq: 1, status: 'PENDING', message: { topic: 'order.placed' } })
+    expect(first?.published_at).toBeInstanceOf(Date)
     expect(placed.messages.filter((m) => m.key === orderId)).toHaveLength(1)
   })
 
@@ -106,18 +107,18 @@ describe('placing an order', () => {
     expect(unknown.body).toMatchObject({ type: '/problems/business-rule', status: 422 })
 
     const doomed = await h.createProduct({ name: 'Doomed' })
-    await h.kafka.publish('product.deleted', { product_id: doomed }, { key: doomed })
-    await waitFor(async () => (await h.db.catalogue.findOne({ _id: doomed }))?.deleted)
+    await h.deleteProduct(doomed)
+    await waitFor(() => h.catalogue.get(doomed)?.deleted)
     expect((await h.placeOrder(token, [{ product_id: doomed, quantity: 1 }])).status).toBe(422)
   })
 
   it('answers 409 at once when the known stock is short, and stores nothing', async () => {
     const scarce = await h.createProduct({ name: 'Scarce', quantity: 2 })
-    const before = await h.db.orders.countDocuments()
+    const before = [await h.db.orders.countDocuments(), await h.db.orderEvents.countDocuments()]
     const res = await h.placeOrder(token, [{ product_id: scarce, quantity: 3 }])
     expect(res.status).toBe(409)
     expect(res.body.detail).toContain('Scarce')
-    expect(await h.db.orders.countDocuments()).toBe(before)
+    expect([await h.db.orders.countDocuments(), await h.db.orderEvents.countDocuments()]).toEqual(before)
     expect((await h.placeOrder(token, [{ product_id: scarce, quantity: 2 }])).status).toBe(201)
   })
 
@@ -221,7 +222,7 @@ describe('placing an order with an Idempotency-Key', () => {
     const items = [{ product_id: scarce, quantity: 2 }]
     expect((await h.placeOrder(token, items, 'key-retry')).status).toBe(409)
     await h.publishStock(scarce, 5)
-    await waitFor(async () => (await h.db.catalogue.findOne({ _id: scarce }))?.stock === 5)
+    await waitFor(() => h.catalogue.get(scarce)?.stock === 5)
     expect((await h.placeOrder(token, items, 'key-retry')).status).toBe(201)
   })
 

@@ -31,7 +31,7 @@ describe('reading orders', () => {
     expect((await h.call('GET', '/health')).body).toEqual({ status: 'ok', service: 'order-service' })
     const ready = await h.call('GET', '/ready')
     expect(ready.status).toBe(200)
-    expect(ready.body.checks).toEqual({ mongo: 'up', kafka: 'up' })
+    expect(ready.body.checks).toEqual({ mongodb: 'up', kafka: 'up', catalogue: 'up' })
   })
 
   it('lists only the caller’s own orders, newest first, on /orders and /orders/', async () => {

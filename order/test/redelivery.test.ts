@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { createMemoryLogger } from '@shop/shared/log'
 import { waitFor } from '@shop/shared/testing/wait-for'
 import { ObjectId } from 'mongodb'
+import { createCatalogueStore } from '../src/catalogue/store.ts'
+import { createOrderWaiters } from '../src/orders/wait.ts'
 import { startWorkers } from '../src/worker.ts'
 import { createHarness, type Harness, newId } from './harness.ts'
 
@@ -74,6 +76,7 @@ describe('decisions delivered twice, late, or racing other writes', () => {
     await h.handled(id)
     expect(h.entries.find((e) => e.event_id === id)).toMatchObject({ level: 'warn', order_id: stranger })
     expect(await h.db.orders.findOne({ _id: new ObjectId(stranger) })).toBeNull()
+    expect(await h.eventsOf(stranger)).toEqual([])
   })
 
   it('applies every decision that arrives while the relay is still marking the placement as sent', async () => {
@@ -83,13 +86,14 @@ describe('decisions delivered twice, late, or racing other writes', () => {
     for (const [i, id] of orderIds.entries())
       await h.waitForStatus(token, id, i % 2 ? 'CONFIRMED' : 'REJECTED')
     for (const id of orderIds) {
-      const _id = new ObjectId(id)
-      const settled = await waitFor(async () => {
-        const doc = await h.db.orders.findOne({ _id })
-        return doc?.outbox_pending === 0 && doc
+      const events = await waitFor(async () => {
+        const all = await h.eventsOf(id)
+        return all.every((event) => !event.pending) && all
       })
-      expect(settled).toMatchObject({ outbox_sent: 1, version: 1 })
-      expect(settled.history).toHaveLength(2)
+      expect(events.map((event) => event.seq)).toEqual([1, 2])
+      const doc = await h.db.orders.findOne({ _id: new ObjectId(id) })
+      expect(doc).toMatchObject({ version: 2 })
+      expect(doc?.history).toHaveLength(2)
     }
   })
 
@@ -120,11 +124,13 @@ describe('decisions delivered twice, late, or racing other writes', () => {
   })
 
   it('changes nothing when the whole history is delivered again to a fresh consumer', async () => {
-    const snapshot = () =>
-      h.db.orders
-        .find({}, { projection: { outbox_lease: 0 } })
+    const snapshot = async () => ({
+      orders: await h.db.orders.find({}).sort({ _id: 1 }).toArray(),
+      events: await h.db.orderEvents
+        .find({}, { projection: { pending: 0, published_at: 0 } })
         .sort({ _id: 1 })
-        .toArray()
+        .toArray(),
+    })
     const before = await snapshot()
     const decisions = new Set(
       h.entries.filter((e) => String(e.topic).startsWith('stock.')).map((e) => e.event_id),
@@ -135,6 +141,8 @@ describe('decisions delivered twice, late, or racing other writes', () => {
       db: h.mongo.db,
       kafka: h.kafka,
       log: replay.log,
+      catalogue: createCatalogueStore(),
+      waiters: createOrderWaiters(),
       groupId: `${h.groupId}-replay`,
     })
     await waitFor(
@@ -146,6 +154,6 @@ describe('decisions delivered twice, late, or racing other writes', () => {
     await second.stop()
     expect(await snapshot()).toEqual(before)
     // Nothing is PENDING after all that: every order here got an answer, and none was lost to a duplicate.
-    expect(before.filter((order) => order.status === 'PENDING')).toEqual([])
+    expect(before.orders.filter((order) => order.status === 'PENDING')).toEqual([])
   })
 })

@@ -1,12 +1,9 @@
-import { documentKey, withDocumentLock } from '@shop/shared/mongo/document-lock'
-import { type Collection, MongoServerError } from 'mongodb'
-
 /**
- * What this service knows of a product, fed by product.* and stock.updated events, so placing an order
- * needs no call to another service. Product fields and stock come from different topics, so each has its
- * own guard: the time and id of the last event applied. A redelivery (same id) or an older event matches
- * nothing. Consumers of different topics may handle one product at once, so each event's writes to an
- * entry run under its document lock (FerretDB updates are read-modify-write; see shared mongo/document-lock).
+ * What this service knows of a product, in memory, fed by product.* and stock.updated: placing an order
+ * reads no store and calls no service. Each process rebuilds it at start by reading those (compacted) topics
+ * from the beginning. Product fields and stock are two aggregates with versions of their own (product
+ * service and inventory count them apart), so each has its own guard; an event applies only when its version
+ * is above the one applied, whatever its time or the order it arrives in.
  */
 export interface CatalogueEntry {
   _id: string
@@ -14,105 +11,82 @@ export interface CatalogueEntry {
   name?: string
   category?: string
   price_cents?: number
-  /** Available stock as last known; absent while unknown. */
+  /** Orderable stock as last known; absent while unknown. */
   stock?: number
   deleted: boolean
-  product_time: Date
-  product_event_id?: string
-  stock_time: Date
-  stock_event_id?: string
-  created_at: Date
-  updated_at: Date
+  product_version: number
+  stock_version: number
 }
 
-export interface EventRef {
-  id: string
-  time: Date
+export interface ProductFields {
+  productId: string
+  version: number
+  name: string
+  category: string
+  priceCents: number
+  /** product.created's quantity: the initial stock, used only while inventory has said nothing. */
+  initialStock?: number
 }
 
-const DUPLICATE_KEY = 11000
-const NEVER = new Date(0)
+export function createCatalogueStore() {
+  const entries = new Map<string, CatalogueEntry>()
+  let loaded = false
 
-export function createCatalogueStore(catalogue: Collection<CatalogueEntry>) {
-  /** Makes sure the entry exists; another process may create it first, and either winning is fine. */
-  const ensure = async (productId: string, at: Date) => {
-    // Unknown fields are left out rather than null: FerretDB drops nulls from an upsert's $setOnInsert.
-    const blank = { deleted: false, product_time: NEVER, stock_time: NEVER, created_at: at, updated_at: at }
-    try {
-      await catalogue.updateOne({ _id: productId }, { $setOnInsert: blank }, { upsert: true })
-    } catch (error) {
-      if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error
+  const entry = (productId: string) => {
+    let found = entries.get(productId)
+    if (!found) {
+      found = { _id: productId, deleted: false, product_version: 0, stock_version: 0 }
+      entries.set(productId, found)
     }
+    return found
   }
-
-  /** Creates the entry if needed, then applies `write` to it, with no other write to that entry in between. */
-  const writeEntry = <T>(productId: string, now: Date, write: () => Promise<T>) =>
-    withDocumentLock(documentKey(catalogue, productId), async () => {
-      await ensure(productId, now)
-      return write()
-    })
 
   return {
     async findMany(productIds: string[]) {
-      const entries = await catalogue.find({ _id: { $in: productIds } }).toArray()
-      return new Map(entries.map((entry) => [entry._id, entry]))
+      const found = new Map<string, CatalogueEntry>()
+      for (const id of productIds) {
+        const known = entries.get(id)
+        if (known) found.set(id, { ...known })
+      }
+      return found
     },
 
-    /** Applies a product's current fields; `initialStock` (product.created) only fills a stock still unknown. */
-    async applyProduct(
-      product: {
-        productId: string
-        name: string
-        category: string
-        priceCents: number
-        initialStock?: number
-      },
-      event: EventRef,
-      now: Date,
-    ) {
-      return writeEntry(product.productId, now, async () => {
-        const result = await catalogue.updateOne(
-          { _id: product.productId, product_event_id: { $ne: event.id }, product_time: { $lte: event.time } },
-          {
-            $set: {
-              name: product.name,
-              category: product.category,
-              price_cents: product.priceCents,
-              product_time: event.time,
-              product_event_id: event.id,
-              updated_at: now,
-            },
-          },
-        )
-        if (product.initialStock !== undefined) {
-          await catalogue.updateOne(
-            { _id: product.productId, stock: { $exists: false } },
-            { $set: { stock: product.initialStock, updated_at: now } },
-          )
-        }
-        return result.matchedCount === 1
-      })
+    get: (productId: string) => entries.get(productId),
+
+    /** Applies a product's fields when newer; true when applied. */
+    applyProduct({ productId, version, name, category, priceCents, initialStock }: ProductFields) {
+      const current = entry(productId)
+      if (initialStock !== undefined && current.stock === undefined) current.stock = initialStock
+      if (current.deleted || version <= current.product_version) return false
+      Object.assign(current, { name, category, price_cents: priceCents, product_version: version })
+      return true
     },
 
     /** Deletion is final (product ids are never reused), so no event can undo it. */
-    async markDeleted(productId: string, now: Date) {
-      return writeEntry(productId, now, async () => {
-        const result = await catalogue.updateOne(
-          { _id: productId, deleted: false },
-          { $set: { deleted: true, updated_at: now } },
-        )
-        return result.matchedCount === 1
-      })
+    markDeleted(productId: string, version: number) {
+      const current = entry(productId)
+      if (current.deleted) return false
+      current.deleted = true
+      current.product_version = Math.max(current.product_version, version)
+      return true
     },
 
-    async applyStock(productId: string, stock: number, event: EventRef, now: Date) {
-      return writeEntry(productId, now, async () => {
-        const result = await catalogue.updateOne(
-          { _id: productId, stock_event_id: { $ne: event.id }, stock_time: { $lte: event.time } },
-          { $set: { stock, stock_time: event.time, stock_event_id: event.id, updated_at: now } },
-        )
-        return result.matchedCount === 1
-      })
+    applyStock(productId: string, stock: number, version: number) {
+      const current = entry(productId)
+      if (version <= current.stock_version) return false
+      current.stock = stock
+      current.stock_version = version
+      return true
+    },
+
+    /** True once the catalogue topics were read up to where they ended at start (set by the worker). */
+    isLoaded: () => loaded,
+    markLoaded() {
+      loaded = true
+    },
+
+    get size() {
+      return entries.size
     },
   }
 }

@@ -1,9 +1,12 @@
-import { type Collection, MongoServerError, type ObjectId } from 'mongodb'
+import { isDuplicateKey } from '@shop/shared/mongo/errors'
+import type { Collection, ObjectId } from 'mongodb'
 
 /**
  * One document per (user, Idempotency-Key), its `_id` being `${user_id}:${key}`, so the `_id` index makes
  * the pair unique without a partial index (FerretDB has none). It names the order id before that order is
  * inserted: every request carrying the key inserts under that same id, so at most one order can exist.
+ * Records older than the retention (IDEMPOTENCY_KEY_RETENTION_DAYS) are pruned; a retry after that is a new
+ * request.
  */
 export interface IdempotencyKey {
   _id: string
@@ -13,8 +16,6 @@ export interface IdempotencyKey {
   order_id: ObjectId
   created_at: Date
 }
-
-const DUPLICATE_KEY = 11000
 
 const keyId = (userId: string, key: string) => `${userId}:${key}`
 
@@ -32,11 +33,17 @@ export function createIdempotencyStore(keys: Collection<IdempotencyKey>) {
         await keys.insertOne(doc)
         return doc
       } catch (error) {
-        if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error
+        if (!isDuplicateKey(error)) throw error
         const winner = await find(record.user_id, record.key)
         if (!winner) throw new Error('idempotency key vanished after a duplicate insert')
         return winner
       }
+    },
+
+    /** Forgets keys recorded before `cutoff`; returns how many. */
+    async prune(cutoff: Date) {
+      const { deletedCount } = await keys.deleteMany({ created_at: { $lt: cutoff } })
+      return deletedCount
     },
   }
 }

@@ -1,7 +1,6 @@
 import { fromCents, toCents } from '@shop/shared/events/primitives'
-import { BusinessRuleError, ConflictError } from '@shop/shared/http/errors'
+import { BusinessRuleError, ConflictError, ServiceUnavailableError } from '@shop/shared/http/errors'
 import { outboxMessage } from '@shop/shared/outbox/message'
-import { outboxOnInsert } from '@shop/shared/outbox/mongo-store'
 import { ObjectId } from 'mongodb'
 import type { CatalogueEntry, CatalogueStore } from '../catalogue/store.ts'
 import type { IdempotencyStore } from '../idempotency/store.ts'
@@ -60,6 +59,8 @@ async function priceItems(
   items: ItemRef[],
   sent: SentItem[],
 ): Promise<OrderItem[]> {
+  if (!catalogue.isLoaded())
+    throw new ServiceUnavailableError('The catalogue is still loading; try again shortly')
   const known = await catalogue.findMany(items.map((item) => item.product_id))
   const unknown = items.filter((item) => !isOrderable(known.get(item.product_id)))
   if (unknown.length > 0) {
@@ -100,10 +101,21 @@ async function priceItems(
   }))
 }
 
+/** With a key already spent on this same request, the order it placed; a key spent on another body is a 409. */
+async function replayOf(stores: PlaceOrderStores, userId: string, key: string, hash: string) {
+  const seen = await stores.idempotencyKeys.find(userId, key)
+  if (!seen) return undefined
+  if (seen.request_hash !== hash) throw keyReused()
+  const existing = await stores.orders.findById(seen.order_id)
+  return existing ? { order: existing, created: false } : undefined
+}
+
 /**
- * Places an order, or with an Idempotency-Key returns the order that key already placed. The key's record
- * fixes the order id before the order is written, so concurrent requests with one key all insert under the
- * same `_id` and only the first insert wins. Errors (422, 409) are not remembered: a retry re-evaluates.
+ * Places an order, or with an Idempotency-Key returns the order that key already placed. Pricing reads the
+ * in-memory catalogue, so the first store command is the key's record, which fixes the order id before the
+ * order is written: concurrent requests with one key all insert the order's first event under the same
+ * `_id` and only the first insert wins. Errors (422, 409) are not remembered: a retry re-evaluates, unless
+ * the key already placed an order, which is then returned whatever the catalogue says now.
  */
 export async function placeOrder(
   stores: PlaceOrderStores,
@@ -113,16 +125,15 @@ export async function placeOrder(
   const hash = requestHash(items, addressId, shippingAddress)
   let orderId = new ObjectId()
 
-  if (idempotencyKey !== undefined) {
-    const seen = await stores.idempotencyKeys.find(userId, idempotencyKey)
-    if (seen) {
-      if (seen.request_hash !== hash) throw keyReused()
-      const existing = await stores.orders.findById(seen.order_id)
-      if (existing) return { order: existing, created: false }
-    }
+  let priced: OrderItem[]
+  try {
+    priced = await priceItems(stores.catalogue, items, body.items)
+  } catch (refusal) {
+    const replay =
+      idempotencyKey === undefined ? undefined : await replayOf(stores, userId, idempotencyKey, hash)
+    if (replay) return replay
+    throw refusal
   }
-
-  const priced = await priceItems(stores.catalogue, items, body.items)
 
   if (idempotencyKey !== undefined) {
     const claim = await stores.idempotencyKeys.claim({
@@ -148,21 +159,16 @@ export async function placeOrder(
     history: [{ status: 'PENDING', at: now }],
     idempotency_key: idempotencyKey ?? null,
     request_hash: idempotencyKey === undefined ? null : hash,
-    version: 0,
+    version: 1,
     created_at: now,
     updated_at: now,
-    ...outboxOnInsert(
-      outboxMessage(
-        'order.placed',
-        { order_id: orderId.toHexString(), user_id: userId, items },
-        { key: orderId.toHexString(), correlationId },
-      ),
-    ),
   }
-  if (await stores.orders.insert(order)) return { order, created: true }
-  const winner = await stores.orders.findById(orderId)
-  if (!winner) throw new Error(`order ${orderId} reported as duplicate but not found`)
-  return { order: winner, created: false }
+  const placed = outboxMessage(
+    'order.placed',
+    { order_id: orderId.toHexString(), user_id: userId, items },
+    { key: orderId.toHexString(), correlationId },
+  )
+  return stores.orders.place(order, placed)
 }
 
 const keyReused = () =>

@@ -2,7 +2,7 @@ import type { AppEnv } from '@shop/shared/http/app-env'
 import { requireAdmin, requireUser, type VerifyToken } from '@shop/shared/http/auth'
 import { ForbiddenError, NotFoundError } from '@shop/shared/http/errors'
 import { validate } from '@shop/shared/http/validate'
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import { ObjectId } from 'mongodb'
 import { resolveShippingAddress } from '../addresses/resolve.ts'
 import type { AddressStore } from '../addresses/store.ts'
@@ -10,7 +10,7 @@ import type { CatalogueStore } from '../catalogue/store.ts'
 import type { IdempotencyStore } from '../idempotency/store.ts'
 import { cancelOrder } from './cancel-order.ts'
 import { moveOrder } from './fulfilment-move.ts'
-import { orderView } from './model.ts'
+import { type OrderDoc, orderView } from './model.ts'
 import { placeOrder } from './place-order.ts'
 import {
   ChangeStatus,
@@ -22,6 +22,8 @@ import {
   UserOrdersQuery,
 } from './schemas.ts'
 import type { OrderStore } from './store.ts'
+import type { OrderWaiters } from './wait.ts'
+import { preferredWait, waitForDecision } from './wait.ts'
 
 export interface OrderRouteDeps {
   orders: OrderStore
@@ -32,6 +34,8 @@ export interface OrderRouteDeps {
   now: () => Date
   /** Tells the outbox relay to look now rather than at its next poll. */
   wakeOutbox: () => void
+  /** Requests waiting on `Prefer: wait=N` (see wait.ts). */
+  waiters: OrderWaiters
 }
 
 type User = AppEnv['Variables']['user']
@@ -73,6 +77,15 @@ export const orderRoutes = (deps: OrderRouteDeps) => {
     return orderView(moved)
   }
 
+  /** RFC 7240 `Prefer: wait=N`: the order once it is decided, or as it is after N seconds. */
+  const honourWait = async (c: Context<AppEnv>, order: OrderDoc) => {
+    const seconds = preferredWait(c.req.header('Prefer'))
+    if (seconds === undefined) return order
+    c.header('Preference-Applied', `wait=${seconds}`)
+    c.header('Vary', 'Prefer')
+    return waitForDecision(deps, order, seconds)
+  }
+
   return (
     new Hono<AppEnv>()
       .use(requireUser(verify))
@@ -91,7 +104,7 @@ export const orderRoutes = (deps: OrderRouteDeps) => {
         if (created) deps.wakeOutbox()
         c.header('Location', `/api/v1/orders/${order._id.toHexString()}`)
         if (!created) c.header(REPLAYED_HEADER, 'true')
-        return c.json(orderView(order), created ? 201 : 200)
+        return c.json(orderView(await honourWait(c, order)), created ? 201 : 200)
       })
       .get('/', validate('query', ListOrdersQuery), async (c) => {
         const { skip, limit, user_id, status } = c.req.valid('query')
@@ -116,7 +129,7 @@ export const orderRoutes = (deps: OrderRouteDeps) => {
         },
       )
       .get('/:id', validate('param', OrderIdParam), async (c) => {
-        return c.json(orderView(await findVisible(c.req.valid('param').id, c.var.user)))
+        return c.json(orderView(await honourWait(c, await findVisible(c.req.valid('param').id, c.var.user))))
       })
       // The seed's PUT and our PATCH are the same admin move.
       .patch(

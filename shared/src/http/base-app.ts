@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { Logger } from '../log.ts'
+import { resolveTelemetry, type Telemetry } from '../observability/telemetry.ts'
 import type { AppEnv } from './app-env.ts'
 import { AppError } from './errors.ts'
 import { healthRoutes, type ReadinessChecks } from './health.ts'
@@ -14,15 +15,21 @@ export interface BaseAppOptions {
   service: string
   log: Logger
   ready: ReadinessChecks
+  /** Request metrics, server spans and the `consumers`/`relay` checks; by default the process's (runService). */
+  telemetry?: Telemetry | null
 }
 
 /**
  * The root app of a service: request ids and logging, a body size limit, `/health` and `/ready`, and the one
- * problem+json error handler. `strict: false` makes `/products` and `/products/` the same route.
+ * problem+json error handler. `strict: false` makes `/products` and `/products/` the same route. `/ready`
+ * also goes down when a consumer of the process has crashed or its relay is stuck (see observability/health).
  */
-export function createBaseApp({ service, log, ready }: BaseAppOptions) {
+export function createBaseApp({ service, log, ready, telemetry: given }: BaseAppOptions) {
+  const telemetry = resolveTelemetry(given)
+  const checks: ReadinessChecks = { ...ready }
+  telemetry?.health.attach(checks)
   const app = new Hono<AppEnv>({ strict: false })
-  app.use(requestContext(log))
+  app.use(requestContext(log, telemetry))
   app.use(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
@@ -31,7 +38,7 @@ export function createBaseApp({ service, log, ready }: BaseAppOptions) {
       },
     }),
   )
-  app.route('/', healthRoutes(service, ready))
+  app.route('/', healthRoutes(service, checks))
   app.onError(problemHandler(log))
   app.notFound(notFoundHandler)
   return app

@@ -2,11 +2,13 @@ import { type Admin, Kafka, Partitioners, type Producer } from 'kafkajs'
 import { serviceSource } from '../events/envelope.ts'
 import { dlqTopic, type Payload, type Topic, topicNames, topics } from '../events/topics.ts'
 import type { Logger } from '../log.ts'
+import { resolveTelemetry, type Telemetry } from '../observability/telemetry.ts'
 import { backoffMs, sleep } from '../runtime/sleep.ts'
 import { encodeHeaders } from './codec.ts'
 import { type ConsumeOptions, type ConsumerHandle, startConsumer } from './consumer.ts'
 import { InvalidEventError } from './errors.ts'
 import { kafkaLogCreator } from './log-creator.ts'
+import { sendObserved } from './produce-telemetry.ts'
 import { tapTopic } from './tap.ts'
 
 export interface KafkaOptions {
@@ -17,6 +19,8 @@ export interface KafkaOptions {
   /** Prepended to every physical topic name; tests use it to get topics of their own. */
   topicPrefix?: string
   partitions?: number
+  /** Produced/consumed counters, lag, spans and consumer health; by default the process's (runService). */
+  telemetry?: Telemetry | null
 }
 
 export interface PublishOptions {
@@ -25,6 +29,11 @@ export interface PublishOptions {
   /** The CloudEvents id; an outbox passes its row id so a re-send carries the same id. */
   id?: string
   time?: string
+  /**
+   * The trace the event belongs to (an outbox event's stored `traceparent`): the producer span continues it.
+   * Without one, the producer span is a child of the active span (the request publishing directly).
+   */
+  traceparent?: string | null
 }
 
 const PING_TIMEOUT_MS = 2_000
@@ -71,7 +80,15 @@ const START_ATTEMPTS = 5
 
 export type KafkaClient = ReturnType<typeof createKafka>
 
-export function createKafka({ brokers, service, log, topicPrefix = '', partitions = 3 }: KafkaOptions) {
+export function createKafka({
+  brokers,
+  service,
+  log,
+  topicPrefix = '',
+  partitions = 3,
+  telemetry: given,
+}: KafkaOptions) {
+  const telemetry = resolveTelemetry(given)
   const clientId = `${service}-service`
   const kafka = new Kafka({
     clientId,
@@ -81,7 +98,7 @@ export function createKafka({ brokers, service, log, topicPrefix = '', partition
   })
   const physical = (topic: string) => `${topicPrefix}${topic}`
   const logical = (name: string) => name.slice(topicPrefix.length) as Topic
-  const consumers = new Set<ConsumerHandle>()
+  const consumers = new Map<ConsumerHandle, () => void>()
 
   let producer: Producer | undefined
   let admin: Admin | undefined
@@ -151,7 +168,9 @@ export function createKafka({ brokers, service, log, topicPrefix = '', partition
       source: serviceSource(service),
       correlationId: options.correlationId,
     })
-    await sendRaw(topic, { key: options.key, value: JSON.stringify(parsed.data), headers })
+    await sendObserved(telemetry, { topic, id, headers, traceparent: options.traceparent }, () =>
+      sendRaw(topic, { key: options.key, value: JSON.stringify(parsed.data), headers }),
+    )
     return id
   }
 
@@ -162,14 +181,35 @@ export function createKafka({ brokers, service, log, topicPrefix = '', partition
       physical,
       logical,
       park: (topic, message) => sendRaw(dlqTopic(topic), message),
+      telemetry,
     })
-    consumers.add(handle)
+    consumers.set(handle, telemetry?.health.register('consumers', handle) ?? (() => undefined))
     return {
+      /** Why this consumer no longer consumes (it crashed for good), or undefined while it runs. */
+      problem: () => handle.problem(),
       stop: async () => {
+        consumers.get(handle)?.()
         consumers.delete(handle)
         await handle.stop()
       },
     }
+  }
+
+  /**
+   * Each partition's first and next offset now, per topic: a reader that rebuilds state from the beginning is
+   * caught up once it has read up to these (order's in-memory catalogue, for `/ready`).
+   */
+  async function endOffsets(names: readonly Topic[]) {
+    await start()
+    const ends = new Map<Topic, { partition: number; low: string; high: string }[]>()
+    for (const topic of names) {
+      const offsets = (await admin?.fetchTopicOffsets(physical(topic))) ?? []
+      ends.set(
+        topic,
+        offsets.map(({ partition, low, high }) => ({ partition, low, high })),
+      )
+    }
+    return ends
   }
 
   /** Readiness: the cluster answers within a short time. */
@@ -188,7 +228,12 @@ export function createKafka({ brokers, service, log, topicPrefix = '', partition
 
   /** Stops every consumer (committing their offsets), then the producer and the admin client. */
   async function disconnect() {
-    await Promise.all([...consumers].map((consumer) => consumer.stop()))
+    await Promise.all(
+      [...consumers].map(([consumer, unregister]) => {
+        unregister()
+        return consumer.stop()
+      }),
+    )
     consumers.clear()
     if (producer) {
       await producer.disconnect()
@@ -219,5 +264,5 @@ export function createKafka({ brokers, service, log, topicPrefix = '', partition
     }
   }
 
-  return { start, publish, consume, ping, disconnect, tap, physical, dropTopics }
+  return { start, publish, consume, ping, endOffsets, disconnect, tap, physical, dropTopics }
 }

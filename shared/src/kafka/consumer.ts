@@ -1,7 +1,11 @@
+import { SpanKind } from '@opentelemetry/api'
 import type { Kafka, KafkaMessage, Message } from 'kafkajs'
 import { DLQ_HEADERS } from '../events/envelope.ts'
 import type { Topic } from '../events/topics.ts'
 import type { Logger } from '../log.ts'
+import type { ComponentHealth } from '../observability/health.ts'
+import type { Telemetry } from '../observability/telemetry.ts'
+import { extractContext, inSpan } from '../observability/trace-context.ts'
 import { backoffMs, sleep } from '../runtime/sleep.ts'
 import { decodeMessage, type EventFor } from './codec.ts'
 import { PoisonMessageError } from './errors.ts'
@@ -12,9 +16,11 @@ export interface ConsumeOptions<T extends Topic> {
   handle: (event: EventFor<T>) => Promise<void>
   /** How many partitions are handled at once; per-partition (per-key) order holds either way. */
   concurrency?: number
+  /** How long one message may be retried in place before `/ready` reports the consumer stuck (default 60 s). */
+  stuckAfterMs?: number
 }
 
-export interface ConsumerHandle {
+export interface ConsumerHandle extends ComponentHealth {
   stop(): Promise<void>
 }
 
@@ -23,9 +29,11 @@ interface ConsumerContext {
   physical: (topic: string) => string
   logical: (name: string) => Topic
   park: (topic: Topic, message: Message) => Promise<void>
+  telemetry?: Telemetry
 }
 
 const JOIN_TIMEOUT_MS = 30_000
+export const CONSUMER_STUCK_AFTER_MS = 60_000
 
 /**
  * Runs a consumer group. A message that cannot be decoded or fails its schema (or whose handler throws
@@ -35,8 +43,8 @@ const JOIN_TIMEOUT_MS = 30_000
  */
 export async function startConsumer<T extends Topic>(
   kafka: Kafka,
-  { groupId, topics, handle, concurrency = 3 }: ConsumeOptions<T>,
-  { log, physical, logical, park }: ConsumerContext,
+  { groupId, topics, handle, concurrency = 3, stuckAfterMs = CONSUMER_STUCK_AFTER_MS }: ConsumeOptions<T>,
+  { log, physical, logical, park, telemetry }: ConsumerContext,
 ): Promise<ConsumerHandle> {
   const consumer = kafka.consumer({
     groupId,
@@ -46,8 +54,26 @@ export async function startConsumer<T extends Topic>(
     allowAutoTopicCreation: false,
   })
   const stopping = new AbortController()
+  const metrics = telemetry?.metrics
+  /**
+   * Why the consumer no longer consumes, for `/ready`'s `consumers` check: kafkajs gave up on it (a crash it
+   * does not restart from). A crash it restarts from (the broker went away) is not one.
+   */
+  let dead: string | undefined
+  /** The messages being retried in place, each with when its first attempt failed. */
+  const retrying = new Map<string, number>()
+  const problem = () => {
+    if (dead) return dead
+    const now = Date.now()
+    for (const [where, since] of retrying) {
+      if (now - since > stuckAfterMs)
+        return `consumer group ${groupId} has been retrying ${where} for ${Math.round((now - since) / 1000)} s`
+    }
+    return undefined
+  }
 
   const parkMessage = async (topic: Topic, partition: number, message: KafkaMessage, reason: string) => {
+    metrics?.consumed.inc({ topic, outcome: 'dead_lettered' })
     log.error('Parked poison message on dead-letter topic', {
       topic,
       partition,
@@ -73,7 +99,72 @@ export async function startConsumer<T extends Topic>(
   })
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     log.error('Kafka consumer crashed', { group_id: groupId, error: payload.error, restart: payload.restart })
+    if (!payload.restart) dead = `consumer group ${groupId} crashed: ${payload.error.message}`
   })
+  if (metrics) {
+    const recordLag = ({ payload }: { payload: { topic: string; partition: number; offsetLag: string } }) =>
+      metrics.lag.set(
+        { group: groupId, topic: logical(payload.topic), partition: String(payload.partition) },
+        Number(payload.offsetLag),
+      )
+    consumer.on(consumer.events.END_BATCH_PROCESS, recordLag)
+  }
+
+  /** Handles one decoded message until it succeeds or is parked; retries in place meanwhile. */
+  const handleDecoded = async (
+    topic: T,
+    partition: number,
+    message: KafkaMessage,
+    event: EventFor<T>,
+    heartbeat: () => Promise<void>,
+  ) => {
+    const where = `${topic}/${partition}@${message.offset}`
+    try {
+      await retryInPlace(topic, partition, message, event, heartbeat, where)
+    } finally {
+      retrying.delete(where)
+    }
+  }
+
+  const retryInPlace = async (
+    topic: T,
+    partition: number,
+    message: KafkaMessage,
+    event: EventFor<T>,
+    heartbeat: () => Promise<void>,
+    where: string,
+  ) => {
+    for (let attempt = 1; ; attempt++) {
+      const started = performance.now()
+      try {
+        await handle(event)
+        metrics?.handling.observe({ topic }, (performance.now() - started) / 1000)
+        metrics?.consumed.inc({ topic, outcome: 'ok' })
+        metrics?.eventDelay.observe({ topic }, Math.max(0, Date.now() - Date.parse(event.time)) / 1000)
+        return
+      } catch (error) {
+        if (error instanceof PoisonMessageError) {
+          return parkMessage(topic, partition, message, error.message)
+        }
+        metrics?.consumed.inc({ topic, outcome: 'retried' })
+        if (!retrying.has(where)) retrying.set(where, Date.now())
+        // A plain Error makes kafkajs leave the offset uncommitted; the next owner will see the message again.
+        if (stopping.signal.aborted) throw new Error(`consumer ${groupId} stopping during a retry`)
+        const delay = backoffMs(attempt)
+        log.warn('Message handler failed; retrying', {
+          topic,
+          partition,
+          offset: message.offset,
+          event_id: event.id,
+          attempt,
+          retry_in_ms: delay,
+          error,
+        })
+        await sleep(delay, stopping.signal)
+        await heartbeat().catch(() => undefined)
+      }
+    }
+  }
 
   await consumer.connect()
   await consumer.subscribe({ topics: topics.map(physical), fromBeginning: true })
@@ -84,30 +175,28 @@ export async function startConsumer<T extends Topic>(
       const decoded = decodeMessage(topic, partition, message)
       if (!decoded.ok) return parkMessage(topic, partition, message, decoded.reason)
 
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await handle(decoded.event as EventFor<T>)
-          return
-        } catch (error) {
-          if (error instanceof PoisonMessageError) {
-            return parkMessage(topic, partition, message, error.message)
-          }
-          // A plain Error makes kafkajs leave the offset uncommitted; the next owner will see the message again.
-          if (stopping.signal.aborted) throw new Error(`consumer ${groupId} stopping during a retry`)
-          const delay = backoffMs(attempt)
-          log.warn('Message handler failed; retrying', {
-            topic,
-            partition,
-            offset: message.offset,
-            event_id: decoded.event.id,
-            attempt,
-            retry_in_ms: delay,
-            error,
-          })
-          await sleep(delay, stopping.signal)
-          await heartbeat().catch(() => undefined)
-        }
-      }
+      const work = () => handleDecoded(topic, partition, message, decoded.event as EventFor<T>, heartbeat)
+      const tracer = telemetry?.tracer
+      if (!tracer) return work()
+      // A consumer span per message, parented on the producer's `traceparent`: what the handler writes (an
+      // outbox event) captures it, so the events this one causes carry the same trace on.
+      return inSpan(
+        tracer,
+        `${topic} process`,
+        {
+          kind: SpanKind.CONSUMER,
+          parent: extractContext(message.headers),
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.destination.name': topic,
+            'messaging.consumer.group.name': groupId,
+            'messaging.message.id': decoded.event.id,
+            'messaging.kafka.offset': Number(message.offset),
+            'messaging.destination.partition.id': String(partition),
+          },
+        },
+        work,
+      )
     },
   })
 
@@ -123,6 +212,7 @@ export async function startConsumer<T extends Topic>(
   log.info('Kafka consumer started', { group_id: groupId, topics })
 
   return {
+    problem,
     async stop() {
       stopping.abort()
       await consumer.disconnect()

@@ -1,5 +1,6 @@
 import { type Payload, type Topic, topics } from '../events/topics.ts'
 import { InvalidEventError } from '../kafka/errors.ts'
+import { currentTraceparent } from '../observability/trace-context.ts'
 
 /** An event waiting in a store's outbox; `id` becomes the CloudEvents id, so a re-send is recognisable. */
 export interface OutboxMessage<T extends Topic = Topic> {
@@ -8,6 +9,11 @@ export interface OutboxMessage<T extends Topic = Topic> {
   key: string
   payload: Payload<T>
   correlation_id: string | null
+  /**
+   * The W3C trace context active when the event was written (the request's or the handler's span), so its
+   * publication, however late, continues that trace. Null when no trace was going on; absent on older rows.
+   */
+  traceparent?: string | null
   created_at: string
 }
 
@@ -25,6 +31,7 @@ export function outboxMessage<T extends Topic>(
     key,
     payload: parsed.data as Payload<T>,
     correlation_id: correlationId ?? null,
+    traceparent: currentTraceparent(),
     created_at: new Date().toISOString(),
   }
 }
@@ -36,4 +43,6 @@ export function outboxMessage<T extends Topic>(
  */
 export interface OutboxStore {
   drain(limit: number, send: (message: OutboxMessage) => Promise<void>): Promise<number>
+  /** How many events wait and how many were set aside, for `outbox_events` on `/metrics` (optional). */
+  stats?(): Promise<{ pending: number; parked: number }>
 }

@@ -1,6 +1,8 @@
 import type { KafkaClient } from '../kafka/client.ts'
 import { InvalidEventError } from '../kafka/errors.ts'
 import type { Logger } from '../log.ts'
+import { watchRelay } from '../observability/relay-watch.ts'
+import { resolveTelemetry, type Telemetry } from '../observability/telemetry.ts'
 import { backoffMs, sleep } from '../runtime/sleep.ts'
 import type { OutboxMessage, OutboxStore } from './message.ts'
 
@@ -59,9 +61,15 @@ export interface RelayOptions {
   batchSize?: number
   /** Called after each message is sent, e.g. for the seed's "Published … event" log line. */
   onSent?: (message: OutboxMessage) => void
+  /** Publish metrics, the `relay` readiness check and `outbox_events`; by default the process's (runService). */
+  telemetry?: Telemetry | null
+  /** How long rounds may fail (or one round last) before the `relay` readiness check goes down; 60 s. */
+  stuckAfterMs?: number
 }
 
 export interface OutboxRelay {
+  /** Why the relay is stuck (failing or in one round for over a minute), or undefined while it works. */
+  problem(): string | undefined
   /** Look again now instead of at the end of the idle wait (call after committing a write). */
   wake(): void
   /** Finishes the current batch, makes one last attempt to flush, and stops. */
@@ -81,7 +89,10 @@ export function startOutboxRelay({
   log,
   batchSize = RELAY_BATCH_SIZE,
   onSent,
+  telemetry,
+  stuckAfterMs,
 }: RelayOptions): OutboxRelay {
+  const watch = watchRelay({ telemetry: resolveTelemetry(telemetry), store, stuckAfterMs })
   const stopping = new AbortController()
   let wakeUp = new AbortController()
 
@@ -91,7 +102,9 @@ export function startOutboxRelay({
       id: message.id,
       time: message.created_at,
       correlationId: message.correlation_id ?? undefined,
+      traceparent: message.traceparent,
     })
+    watch.published(message)
     onSent?.(message)
   }
 
@@ -105,7 +118,9 @@ export function startOutboxRelay({
     let failures = 0
     while (!stopping.signal.aborted) {
       try {
+        watch.roundStarted()
         const sent = await store.drain(batchSize, send)
+        watch.roundSucceeded()
         failures = 0
         if (sent > 0) {
           idle = RELAY_IDLE_MIN_MS
@@ -114,6 +129,7 @@ export function startOutboxRelay({
         await waitFor(idle)
         idle = Math.min(idle * 2, RELAY_IDLE_MAX_MS)
       } catch (error) {
+        watch.roundFailed()
         failures++
         const delay = Math.max(RELAY_IDLE_MIN_MS, backoffMs(failures, 200, RELAY_ERROR_MAX_MS))
         log.warn('Outbox relay could not publish; will retry', {
@@ -131,9 +147,11 @@ export function startOutboxRelay({
 
   return {
     wake: () => wakeUp.abort(),
+    problem: watch.problem,
     async stop() {
       stopping.abort()
       await running
+      watch.close()
       try {
         while ((await store.drain(batchSize, send)) > 0) {}
       } catch (error) {

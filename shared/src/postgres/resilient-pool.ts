@@ -1,4 +1,6 @@
 import postgres from 'postgres'
+import { observeQuery, observeTransaction } from '../observability/postgres-queries.ts'
+import { resolveTelemetry, type Telemetry } from '../observability/telemetry.ts'
 import type { Sql, TransactionSql } from './connect.ts'
 
 // Errors after which the connection is gone: postgres.js's own, the socket's, and the server's "terminating
@@ -47,21 +49,21 @@ function openSession(url: string): Session {
 }
 
 /** The transaction's view of its session: a statement after the connection closed is refused, never sent. */
-function guarded(session: Session) {
+function guarded(session: Session, telemetry: Telemetry | undefined) {
   const check = () => {
     if (session.closed) throw lostDuringTransaction()
   }
   return new Proxy(session.sql, {
     apply: (target, _this, args) => {
       check()
-      return Reflect.apply(target, undefined, args)
+      return observeQuery(Reflect.apply(target, undefined, args), telemetry, args[0])
     },
     get: (target, key) => {
       const value = Reflect.get(target, key)
       if (key !== 'unsafe' || typeof value !== 'function') return value
       return (...args: unknown[]) => {
         check()
-        return Reflect.apply(value, target, args)
+        return observeQuery(Reflect.apply(value, target, args), telemetry, args[0])
       }
     },
   }) as unknown as TransactionSql
@@ -82,7 +84,20 @@ function guarded(session: Session) {
  * connection closed is refused without being sent, a lost session is neither rolled back nor reused, and a fresh
  * one takes its place. Plain queries go to an ordinary pool, which only ever sends on open connections.
  */
-export function connectResilientPostgres(url: string, { sessions = 8, pool = 4 } = {}): Sql {
+export function connectResilientPostgres(
+  url: string,
+  {
+    sessions = 8,
+    pool = 4,
+    telemetry: given,
+  }: {
+    sessions?: number
+    pool?: number
+    /** Statement and transaction durations (and spans); by default the process's (runService). */
+    telemetry?: Telemetry | null
+  } = {},
+): Sql {
+  const telemetry = resolveTelemetry(given)
   const plain = connect(url, pool)
   const idle: Session[] = []
   const busy = new Set<Session>()
@@ -121,9 +136,12 @@ export function connectResilientPostgres(url: string, { sessions = 8, pool = 4 }
     else session.sql.end({ timeout: 0 }).catch(() => undefined)
   }
 
-  async function begin<T>(fn: (tx: TransactionSql) => T | Promise<T>) {
+  const begin = <T>(fn: (tx: TransactionSql) => T | Promise<T>) =>
+    observeTransaction(telemetry, () => beginOnSession(fn))
+
+  async function beginOnSession<T>(fn: (tx: TransactionSql) => T | Promise<T>) {
     const session = await acquire()
-    const tx = guarded(session)
+    const tx = guarded(session, telemetry)
     try {
       await tx`BEGIN`
       const result = await fn(tx)
@@ -153,10 +171,17 @@ export function connectResilientPostgres(url: string, { sessions = 8, pool = 4 }
 
   return new Proxy(function sql() {}, {
     apply: (_target, _this, args) =>
-      Reflect.apply(plain as unknown as (...a: unknown[]) => unknown, undefined, args),
+      observeQuery(
+        Reflect.apply(plain as unknown as (...a: unknown[]) => unknown, undefined, args),
+        telemetry,
+        args[0],
+      ),
     get: (_target, key) => {
       if (key === 'begin') return begin
       if (key === 'end') return end
+      if (key === 'unsafe' && telemetry)
+        return (...args: unknown[]) =>
+          observeQuery(Reflect.apply(plain.unsafe, plain, args), telemetry, args[0])
       return Reflect.get(plain, key)
     },
   }) as unknown as Sql

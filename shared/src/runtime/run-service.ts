@@ -1,5 +1,7 @@
 import type { Hono } from 'hono'
 import { createLogger, type Logger, type LogLevel } from '../log.ts'
+import { readObservabilityEnv } from '../observability/env.ts'
+import { createTelemetry, setProcessTelemetry, type Telemetry } from '../observability/telemetry.ts'
 
 // biome-ignore lint/suspicious/noExplicitAny: any Hono app, whatever its env and routes
 type AnyApp = Hono<any, any, any>
@@ -13,6 +15,11 @@ export interface ServiceEnv {
 export interface StartContext<E extends ServiceEnv> {
   env: E
   log: Logger
+  /**
+   * The process's metrics, tracer and health registry. connectMongo, connectResilientPostgres, createKafka,
+   * the relay and the base app report into it by default; pass it on only where a helper is made otherwise.
+   */
+  telemetry: Telemetry
   /**
    * Registers how to undo a step of start-up (close a connection, stop a worker). On SIGTERM or SIGINT,
    * whenever it comes, the steps registered so far run in reverse order, so what started last stops first.
@@ -31,6 +38,19 @@ export interface ServiceDefinition<E extends ServiceEnv> {
 /** Long enough for `Prefer: wait=10` and a slow client; Bun's default closes an idle request at 10 s. */
 const IDLE_TIMEOUT_SECONDS = 30
 const STARTING_RETRY_AFTER_SECONDS = 1
+
+const METRICS_PATH = '/metrics'
+
+/** `GET /metrics` on the service's own port, answered before the app (and while it starts). */
+async function answerMetrics(telemetry: Telemetry) {
+  const { contentType, body } = await telemetry.scrape()
+  return new Response(body, { headers: { 'Content-Type': contentType } })
+}
+
+const isMetricsRequest = (request: Request) =>
+  request.method === 'GET' &&
+  request.url.endsWith(METRICS_PATH) &&
+  new URL(request.url).pathname === METRICS_PATH
 
 /** Answers while the service starts: liveness is fine, everything else is not there yet. */
 function answerWhileStarting(service: string, request: Request) {
@@ -61,7 +81,10 @@ function answerWhileStarting(service: string, request: Request) {
 export async function runService<E extends ServiceEnv>({ service, readEnv, start }: ServiceDefinition<E>) {
   const env = readEnv()
   const log = createLogger({ service, level: env.LOG_LEVEL })
-  const steps: [string, () => Promise<unknown> | unknown][] = []
+  const telemetry = createTelemetry({ service, ...readObservabilityEnv() })
+  setProcessTelemetry(telemetry)
+  // Registered first so it runs last: spans of the shutdown itself are exported too.
+  const steps: [string, () => Promise<unknown> | unknown][] = [['telemetry', telemetry.shutdown]]
   let app: AnyApp | undefined
   let stopping = false
 
@@ -69,8 +92,10 @@ export async function runService<E extends ServiceEnv>({ service, readEnv, start
     port: env.PORT,
     hostname: env.HOST,
     idleTimeout: IDLE_TIMEOUT_SECONDS,
-    fetch: (request, bunServer) =>
-      app ? app.fetch(request, bunServer) : answerWhileStarting(service, request),
+    fetch: (request, bunServer) => {
+      if (isMetricsRequest(request)) return answerMetrics(telemetry)
+      return app ? app.fetch(request, bunServer) : answerWhileStarting(service, request)
+    },
   })
   log.info('HTTP server listening', { port: server.port })
 
@@ -97,7 +122,7 @@ export async function runService<E extends ServiceEnv>({ service, readEnv, start
   process.on('SIGINT', () => void shutdown('SIGINT'))
 
   try {
-    app = await start({ env, log, onStop: (name, stop) => steps.push([name, stop]) })
+    app = await start({ env, log, telemetry, onStop: (name, stop) => steps.push([name, stop]) })
     log.info('Service started')
   } catch (error) {
     if (stopping) return

@@ -1,0 +1,139 @@
+import type { KafkaClient } from '@shop/shared/kafka/client'
+import type { Logger } from '@shop/shared/log'
+import type { OutboxMessage } from '@shop/shared/outbox/message'
+import { backoffMs, sleep } from '@shop/shared/runtime/sleep'
+import type { Collection } from 'mongodb'
+import type { OrderEvent } from '../orders/event-log.ts'
+import { createRelayLease, type RelayLease } from './lease.ts'
+import { createOrderOutbox } from './outbox.ts'
+
+export const RELAY_BATCH_SIZE = 500
+export const RELAY_IDLE_MIN_MS = 10
+/** Low, since a placed order waits for its order.placed; each idle poll is one find. */
+export const RELAY_IDLE_MAX_MS = 200
+export const RELAY_ERROR_MAX_MS = 10_000
+/** The holder stops this long before its window ends, so two relays rarely overlap (if they do: duplicates only). */
+const WINDOW_MARGIN_MS = 100
+
+export interface OrderRelayOptions {
+  events: Collection<OrderEvent>
+  leases: Collection<RelayLease>
+  publish: KafkaClient['publish']
+  log: Logger
+  leaseMs?: number
+  batchSize?: number
+  onSent?: (message: OutboxMessage) => void
+}
+
+/**
+ * Publishes the order event log, one relay at a time across processes: each window of `leaseMs` belongs to
+ * whichever process first inserted its lease record; the others sleep until the next window. A holder that
+ * dies leaves its events for the next window's winner. Within its window the holder polls with idle backoff
+ * (woken at once by `wakeRelay` after a local write) and backs off on Kafka failures, retrying forever.
+ */
+export function startOrderRelay({
+  events,
+  leases,
+  publish,
+  log,
+  leaseMs,
+  batchSize = RELAY_BATCH_SIZE,
+  onSent,
+}: OrderRelayOptions) {
+  const owner = crypto.randomUUID()
+  const lease = createRelayLease(leases, { owner, leaseMs })
+  const outbox = createOrderOutbox(events, { log, batchSize })
+  const stopping = new AbortController()
+  let wakeUp = new AbortController()
+  let held: number | undefined
+  let lastPublishedAt = Date.now()
+
+  const send = async (message: OutboxMessage) => {
+    await publish(message.topic, message.payload, {
+      key: message.key,
+      id: message.id,
+      time: message.created_at,
+      correlationId: message.correlation_id ?? undefined,
+    })
+    lastPublishedAt = Date.now()
+    onSent?.(message)
+  }
+
+  const pause = async (ms: number, wakeable: boolean) => {
+    const signals = wakeable ? [stopping.signal, wakeUp.signal] : [stopping.signal]
+    await sleep(Math.max(0, ms), AbortSignal.any(signals))
+    if (wakeUp.signal.aborted) wakeUp = new AbortController()
+  }
+
+  /** Holds the lease of the current window, or waits for the next one; true when this process relays now. */
+  const holdWindow = async () => {
+    const now = Date.now()
+    const window = lease.windowAt(now)
+    if (held === window) {
+      if (now < lease.endOf(window) - WINDOW_MARGIN_MS) return true
+      await pause(lease.endOf(window) - now, false)
+      return false
+    }
+    if (await lease.acquire(window)) {
+      if (held === undefined) log.info('Order relay holds the lease', { window })
+      held = window
+      return true
+    }
+    if (held !== undefined) log.info('Order relay lease went to another process', { window })
+    held = undefined
+    await pause(lease.endOf(window) - Date.now() + Math.random() * 20, false)
+    return false
+  }
+
+  const loop = async () => {
+    let idle = RELAY_IDLE_MIN_MS
+    let failures = 0
+    while (!stopping.signal.aborted) {
+      try {
+        if (!(await holdWindow())) continue
+        const sent = await outbox.relayBatch(send)
+        failures = 0
+        if (sent > 0) {
+          idle = RELAY_IDLE_MIN_MS
+          continue
+        }
+        await pause(idle, true)
+        idle = Math.min(idle * 2, RELAY_IDLE_MAX_MS)
+      } catch (error) {
+        failures++
+        const delay = Math.max(RELAY_IDLE_MIN_MS, backoffMs(failures, 200, RELAY_ERROR_MAX_MS))
+        log.warn('Order relay could not publish; will retry', {
+          error,
+          attempt: failures,
+          retry_in_ms: delay,
+        })
+        await pause(delay, false)
+      }
+    }
+  }
+
+  const running = loop()
+  log.info('Order relay started', { owner })
+
+  return {
+    /** Look now rather than at the end of the idle wait (after a write in this process). */
+    wakeRelay: () => wakeUp.abort(),
+    /** Whether this process holds the current window, and when it last published (for readiness). */
+    status: () => ({ holding: held === lease.windowAt(Date.now()), lastPublishedAt }),
+    /** Finishes the current batch and, while still holding the lease, flushes what is left. */
+    async stop() {
+      stopping.abort()
+      await running
+      try {
+        if (held === lease.windowAt(Date.now())) while ((await outbox.relayBatch(send)) > 0) {}
+      } catch (error) {
+        log.warn('Order outbox not fully flushed at shutdown; the next relay publishes the rest', { error })
+      }
+      log.info('Order relay stopped')
+    },
+    /** Deletes lease records older than an hour (periodic task). */
+    pruneLeases: () => lease.prune(lease.windowAt(Date.now() - 3_600_000)),
+  }
+}
+
+export type OrderRelay = ReturnType<typeof startOrderRelay>

@@ -71,7 +71,8 @@ stack_groups() {
 }
 mapfile -t STACK_GROUPS < <(stack_groups "$REPLICAS" "$KAFKA_NODES" "$OBSERVABILITY")
 read -ra STACK_SERVERS <<<"${STACK_GROUPS[*]}"
-read -ra STACK_ALL <<<"$(stack_groups 3 3 1 | tr '\n' ' ')"
+mapfile -t STACK_ALL_GROUPS < <(stack_groups 3 3 1)
+read -ra STACK_ALL <<<"${STACK_ALL_GROUPS[*]}"
 STACK_READY_TIMEOUT="${STACK_READY_TIMEOUT:-90}"
 
 in_list() {
@@ -232,6 +233,19 @@ server_down() {
     ((STEP_RC == 0)) || stop_pid "$pid" "$timeout"
   fi
   rm -f "$pidfile"
+}
+
+# Stops every server of every shape except the names given, group by group,
+# last started first; the servers of a group together (a Kafka node that
+# lost its quorum cannot finish a controlled shutdown).
+stack_down_except() {
+  local i name
+  for ((i = ${#STACK_ALL_GROUPS[@]} - 1; i >= 0; i--)); do
+    for name in ${STACK_ALL_GROUPS[i]}; do
+      in_list "$name" "$@" || server_down "$name" &
+    done
+    wait
+  done
 }
 
 server_status() {

@@ -34,6 +34,7 @@ export function createCatalogue() {
   const names = new Map<string, string>()
   let indexed = false
   let liveCount = 0
+  let generation = 0
 
   const intern = (category: string) => {
     const known = names.get(category)
@@ -71,6 +72,7 @@ export function createCatalogue() {
     const held = entries.get(entry.id)
     if (held && held.version >= entry.version) return false
     entries.set(entry.id, entry)
+    generation++
     if (held && !held.deleted) liveCount--
     if (!entry.deleted) liveCount++
     if (indexed) {
@@ -147,6 +149,10 @@ export function createCatalogue() {
     version: (id: string) => entries.get(id)?.version ?? 0,
     get loaded() {
       return indexed
+    },
+    /** Counts the changes applied; answers computed at one generation stay true until the next. */
+    get generation() {
+      return generation
     },
     get size() {
       return liveCount

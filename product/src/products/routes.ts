@@ -6,6 +6,7 @@ import { type Context, Hono } from 'hono'
 import type { Catalogue } from '../catalogue/catalogue.ts'
 import { entryOf, type LiveEntry, toBody } from '../catalogue/entry.ts'
 import { itemTag, listTag, matches } from '../catalogue/etag.ts'
+import { createListCache } from '../catalogue/list-cache.ts'
 import { CreateProduct, IdParam, ListQuery, UpdateProduct } from './schemas.ts'
 import type { ProductStore, StoredProduct } from './store.ts'
 
@@ -36,6 +37,7 @@ function conditional(c: Context<AppEnv>, tag: string, cacheControl: string, body
 
 export const productRoutes = ({ products, catalogue, verifyToken, wakeRelay }: ProductRoutesDeps) => {
   const admin = [requireUser(verifyToken), requireAdmin] as const
+  const list = createListCache(catalogue)
   const loaded = () => {
     if (!catalogue.loaded) throw new ServiceUnavailableError('The catalogue is still loading')
     return catalogue
@@ -48,7 +50,8 @@ export const productRoutes = ({ products, catalogue, verifyToken, wakeRelay }: P
 
   return new Hono<AppEnv>()
     .get('/', validate('query', ListQuery), (c) => {
-      const { items, total } = loaded().list(c.req.valid('query'))
+      loaded()
+      const { items, total } = list(c.req.valid('query'))
       c.header('X-Total-Count', String(total))
       return conditional(c, listTag(items, total), LIST_CACHE_CONTROL, () => items.map(toBody))
     })

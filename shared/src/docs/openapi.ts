@@ -22,9 +22,9 @@ export interface Operation {
   tag: string
   /** `user`: a bearer token; `admin`: a bearer token with role admin; absent: public. */
   auth?: 'user' | 'admin'
-  params?: z.ZodObject
-  query?: z.ZodObject
-  headers?: z.ZodObject
+  params?: z.ZodType
+  query?: z.ZodType
+  headers?: z.ZodType
   body?: z.ZodType
   /** Defaults to application/json. */
   bodyType?: string
@@ -52,16 +52,21 @@ const problem = (status: number) => ({
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 })
 
-const parameters = (where: 'path' | 'query' | 'header', schema: z.ZodObject | undefined) =>
-  Object.entries(schema?.shape ?? {}).map(([name, field]) => {
-    const fieldSchema = field as z.ZodType
-    return {
-      name,
-      in: where,
-      required: where === 'path' || !fieldSchema.safeParse(undefined).success,
-      schema: jsonSchema(fieldSchema, { io: 'input' }),
-    }
-  })
+/** Each property of an input object schema (refinements and transforms allowed) as one parameter. */
+const parameters = (where: 'path' | 'query' | 'header', schema: z.ZodType | undefined) => {
+  if (!schema) return []
+  const object = jsonSchema(schema, { io: 'input' }) as {
+    properties?: Record<string, JsonSchema>
+    required?: string[]
+  }
+  const required = new Set(object.required ?? [])
+  return Object.entries(object.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: where,
+    required: where === 'path' || required.has(name),
+    schema: property,
+  }))
+}
 
 function operationObject(op: Operation, service: string) {
   const hasInput = op.params || op.query || op.headers || op.body

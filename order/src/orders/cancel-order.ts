@@ -24,8 +24,9 @@ export const itemRefs = (order: OrderDoc) =>
 /**
  * Cancels an order that has not shipped yet: one guarded write moves it to CANCELLED and puts
  * order.cancelled in its outbox, so inventory returns the reserved units. A cancellation after payment
- * (PAID, PROCESSING) records a refund in the history. The write is guarded by the status just read, so a
- * concurrent move (a payment, a shipment, a second cancel) makes it match nothing; we then read again.
+ * (PAID, PROCESSING) records a refund in the history. The write is guarded by the status just read (from the
+ * order's log), so a concurrent move (a payment, a shipment, a second cancel) makes it miss; we then read
+ * the log again and decide on what the order has become.
  */
 export async function cancelOrder(
   orders: OrderStore,
@@ -39,7 +40,7 @@ export async function cancelOrder(
     }
     const refund = PAID_STATUSES.includes(current.status)
     const id = current._id.toHexString()
-    const cancelled = await orders.transition(current._id, {
+    const cancelled = await orders.transitionFrom(current, {
       from: [current.status],
       to: 'CANCELLED',
       at,
@@ -52,7 +53,7 @@ export async function cancelOrder(
       ),
     })
     if (cancelled) return cancelled
-    const reread = await orders.findById(current._id)
+    const reread = await orders.findCurrent(current._id)
     if (!reread || attempt === ATTEMPTS) {
       throw reread ? tooLate(reread.status) : new ConflictError('The order is gone')
     }

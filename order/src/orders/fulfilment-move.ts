@@ -34,7 +34,7 @@ export async function moveOrder(
   }
   const id = order._id.toHexString()
   const topic = EVENT_OF[to]
-  const moved = await orders.transition(order._id, {
+  const moved = await orders.transitionFrom(order, {
     from: [order.status],
     to,
     at,
@@ -44,6 +44,6 @@ export async function moveOrder(
       : undefined,
   })
   if (moved) return moved
-  const current = (await orders.findById(order._id)) ?? order
+  const current = (await orders.findCurrent(order._id)) ?? order
   throw refused(current, to)
 }

@@ -64,7 +64,8 @@ export interface OrderDoc {
 
 /** The order as clients see it: money in units with two decimals, ids as hex. */
 export function orderView(doc: OrderDoc): OrderResponse {
-  const { _id, items, total_cents, history, created_at, updated_at, user_id, address_id, status, reason } = doc
+  const { _id, items, total_cents, history, created_at, updated_at, user_id, address_id, status, reason } =
+    doc
   return {
     _id: _id.toHexString(),
     user_id,

@@ -50,9 +50,14 @@ const assertActsFor = (user: User, userId: string, what: string) => {
 export const orderRoutes = (deps: OrderRouteDeps) => {
   const { orders, addresses, verify, now } = deps
 
-  /** Another user's order is a 404, not a 403: its existence is none of the caller's business. */
-  const findVisible = async (id: string, user: User) => {
-    const order = await orders.findById(new ObjectId(id))
+  /**
+   * Another user's order is a 404, not a 403: its existence is none of the caller's business. A change reads
+   * the order's log (`current`), so it decides on what the order is, not on a projection that may lag.
+   */
+  const findVisible = async (id: string, user: User, { current = false } = {}) => {
+    const order = current
+      ? await orders.findCurrent(new ObjectId(id))
+      : await orders.findById(new ObjectId(id))
     if (!order || (user.role !== 'admin' && order.user_id !== user.id)) {
       throw new NotFoundError(`No order ${id}`)
     }
@@ -60,13 +65,14 @@ export const orderRoutes = (deps: OrderRouteDeps) => {
   }
 
   const cancelVisible = async (id: string, user: User, correlationId: string) => {
-    const cancelled = await cancelOrder(orders, await findVisible(id, user), { at: now(), correlationId })
+    const order = await findVisible(id, user, { current: true })
+    const cancelled = await cancelOrder(orders, order, { at: now(), correlationId })
     deps.wakeOutbox()
     return orderView(cancelled)
   }
 
   const moveVisible = async (id: string, user: User, correlationId: string, change: ChangeStatus) => {
-    const order = await findVisible(id, user)
+    const order = await findVisible(id, user, { current: true })
     const moved = await moveOrder(orders, order, {
       to: change.status,
       reason: change.reason,

@@ -159,6 +159,12 @@ server_config_now() {
   [[ -z "$fn" ]] || "$fn" "$1"
 }
 server_config_file() { echo "$STACK_DATA/$1/started-with"; }
+# A server started before these records existed ran with the default shape.
+server_config_then() {
+  local file
+  file="$(server_config_file "$1")"
+  if [[ -f "$file" ]]; then cat "$file"; else REPLICAS=1 KAFKA_NODES=1 OBSERVABILITY=0 server_config_now "$1"; fi
+}
 
 # Starts NAME unless it runs with the same config; STARTING lists the names
 # started, for server_wait.
@@ -169,8 +175,7 @@ server_start() {
   pidfile="$(server_pidfile "$name")"
   mkdir -p "$STACK_DATA/$name"
   config="$(server_config_now "$name")"
-  if pidfile_alive "$pidfile" && [[ -s "$(server_config_file "$name")" ]] &&
-    [[ "$(cat "$(server_config_file "$name")")" != "$config" ]]; then
+  if pidfile_alive "$pidfile" && [[ "$(server_config_then "$name")" != "$config" ]]; then
     log "$name: its settings changed (the stack's shape), restarting it"
     server_down "$name"
   fi

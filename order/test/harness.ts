@@ -6,6 +6,7 @@ import { createTestIssuer } from '@shop/shared/testing/issuer'
 import { createTestKafka } from '@shop/shared/testing/kafka'
 import { createTestMongo } from '@shop/shared/testing/mongo'
 import { uniqueName } from '@shop/shared/testing/names'
+import { testServers } from '@shop/shared/testing/servers'
 import { waitFor } from '@shop/shared/testing/wait-for'
 import { type Db, ObjectId } from 'mongodb'
 import { createApp } from '../src/app.ts'
@@ -49,6 +50,11 @@ export interface HarnessOptions {
   decisionTimeoutSeconds?: number
   idempotencyKeyRetentionDays?: number
   relayLeaseMs?: number
+  /**
+   * False: no workers in this process (no relay, no consumers, an empty catalogue), for tests where only
+   * replica processes (replicas.ts) run the service and this harness only plays the other services.
+   */
+  workers?: boolean
 }
 
 /**
@@ -67,18 +73,21 @@ export async function createHarness(options: HarnessOptions = {}) {
   const groupId = uniqueName('order')
   const catalogue = createCatalogueStore()
   const waiters = createOrderWaiters()
-  const workers: Workers = await startWorkers({
-    db,
-    kafka,
-    log,
-    catalogue,
-    waiters,
-    groupId,
-    now: options.now,
-    decisionTimeoutSeconds: options.decisionTimeoutSeconds,
-    idempotencyKeyRetentionDays: options.idempotencyKeyRetentionDays,
-    relayLeaseMs: options.relayLeaseMs,
-  })
+  const withWorkers = options.workers ?? true
+  const workers: Workers | undefined = !withWorkers
+    ? undefined
+    : await startWorkers({
+        db,
+        kafka,
+        log,
+        catalogue,
+        waiters,
+        groupId,
+        now: options.now,
+        decisionTimeoutSeconds: options.decisionTimeoutSeconds,
+        idempotencyKeyRetentionDays: options.idempotencyKeyRetentionDays,
+        relayLeaseMs: options.relayLeaseMs,
+      })
   const app = createApp({
     db,
     verifyToken: createJwtVerifier({ jwks: issuer.jwksUrl }),
@@ -86,12 +95,12 @@ export async function createHarness(options: HarnessOptions = {}) {
     ready: {
       mongodb: () => db.command({ ping: 1 }),
       kafka: () => kafka.ping(),
-      catalogue: workers.catalogueReady,
+      ...(workers ? { catalogue: workers.catalogueReady } : {}),
     },
     catalogue,
     waiters,
     now: options.now,
-    wakeRelay: workers.wakeRelay,
+    wakeRelay: workers?.wakeRelay,
   })
   const taps = new Map<string, Promise<Tap>>()
   const versions = new Map<string, number>()
@@ -142,9 +151,11 @@ export async function createHarness(options: HarnessOptions = {}) {
       ...fields,
     }
     await kafka.publish('product.created', payload, { key: productId })
-    await waitFor(() => catalogue.get(productId)?.product_version === payload.version, {
-      message: `product ${productId} in the catalogue`,
-    })
+    if (withWorkers) {
+      await waitFor(() => catalogue.get(productId)?.product_version === payload.version, {
+        message: `product ${productId} in the catalogue`,
+      })
+    }
     return productId
   }
 
@@ -236,6 +247,26 @@ export async function createHarness(options: HarnessOptions = {}) {
       { message: `event ${eventId} handled ${times} time(s)` },
     )
 
+  /**
+   * Plays inventory answering every order.placed with stock.reserved (or, when `decide` says so, a
+   * rejection); returns its stop. A consumer group of its own, from the beginning of this test's topic.
+   */
+  const autoDecide = async (
+    decide: (orderId: string) => 'reserve' | 'reject' | 'ignore' = () => 'reserve',
+  ) => {
+    const consumer = await kafka.consume({
+      groupId: uniqueName('inventory_stand_in'),
+      topics: ['order.placed'],
+      handle: async (event) => {
+        const orderId = event.payload.order_id
+        const answer = decide(orderId)
+        if (answer === 'reserve') await reserve(orderId)
+        if (answer === 'reject') await reject(orderId, [], 'no stock')
+      },
+    })
+    return consumer.stop
+  }
+
   /** Every event of an order in its log, in seq order. */
   const eventsOf = async (orderId: string) =>
     (await collections(db).orderEvents.find({ order_id: orderId }).toArray()).sort((a, b) => a.seq - b.seq)
@@ -245,6 +276,7 @@ export async function createHarness(options: HarnessOptions = {}) {
     kafka,
     /** Prepended to every topic name: a replica process given it shares this harness's topics. */
     topicPrefix: kafka.physical(''),
+    brokers: testServers.kafkaBrokers,
     log,
     entries,
     db: collections(db),
@@ -268,9 +300,10 @@ export async function createHarness(options: HarnessOptions = {}) {
     getOrder,
     handled,
     eventsOf,
+    autoDecide,
     async stop() {
       for (const pending of taps.values()) await (await pending).stop()
-      await workers.stop()
+      await workers?.stop()
       await kafka.disconnect()
       issuer.stop()
       await mongo.drop()

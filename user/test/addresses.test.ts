@@ -122,4 +122,21 @@ describe('/api/v1/users/me/addresses', () => {
     expect((await me.list()).length).toBe(MAX_ADDRESSES_PER_USER)
     expect((await fx.defaultApp.request(ADDRESSES)).status).toBe(401)
   })
+
+  it('answers one address by id, and 404 for an address of another user or an unknown id, 400 for a bad id', async () => {
+    const token = (await signedIn(fx.defaultApp)).tokens.access_token
+    const me = client(token)
+    const created = (await (await me.add(address({ line1: 'Mine' }))).json()) as AddressBody
+    const res = await call(fx.defaultApp, 'GET', `${ADDRESSES}/${created.id}`, { token })
+    expect(res.status).toBe(200)
+    expect(await res.json()).toMatchObject({ id: created.id, line1: 'Mine', is_default: true })
+    const stranger = (await signedIn(fx.defaultApp)).tokens.access_token
+    expect((await call(fx.defaultApp, 'GET', `${ADDRESSES}/${created.id}`, { token: stranger })).status).toBe(
+      404,
+    )
+    expect((await call(fx.defaultApp, 'GET', `${ADDRESSES}/${crypto.randomUUID()}`, { token })).status).toBe(
+      404,
+    )
+    expect((await call(fx.defaultApp, 'GET', `${ADDRESSES}/nope`, { token })).status).toBe(400)
+  })
 })

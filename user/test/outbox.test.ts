@@ -102,4 +102,53 @@ describe('user.created through the outbox and the real broker', () => {
     expect(await res.json()).toMatchObject({ down: ['postgres'] })
     await unreachable.end({ timeout: 1 })
   })
+
+  it('publishes user.address_added with the address and user.address_removed, keyed by the user id', async () => {
+    const [added, removed] = await Promise.all([
+      fx.kafka.tap('user.address_added'),
+      fx.kafka.tap('user.address_removed'),
+    ])
+    try {
+      const user = (await (await registerWithId(registration(), 'req-address-owner')).json()) as {
+        id: string
+        email: string
+      }
+      const login = await call(app, 'POST', '/api/v1/auth/login', {
+        json: { email: user.email, password: 'Passw0rd!' },
+      })
+      const { access_token } = (await login.json()) as { access_token: string }
+      const address = { line1: '1 Main St', city: 'Springfield', postal_code: '12345', country: 'US' }
+      const res = await call(app, 'POST', '/api/v1/users/me/addresses', {
+        token: access_token,
+        json: address,
+        headers: { 'X-Request-Id': 'req-address-add' },
+      })
+      expect(res.status).toBe(201)
+      const { id } = (await res.json()) as { id: string }
+      const [message] = await waitFor(() => added.messages.length > 0 && added.messages, {
+        message: 'user.address_added',
+      })
+      expect(message?.key).toBe(user.id)
+      expect(message?.headers[CE_HEADERS.correlationId]).toBe('req-address-add')
+      expect(JSON.parse(message?.value ?? '')).toEqual({
+        user_id: user.id,
+        address_id: id,
+        address: { ...address, line2: null, state: null },
+      })
+      const gone = await call(app, 'DELETE', `/api/v1/users/me/addresses/${id}`, { token: access_token })
+      expect(gone.status).toBe(204)
+      const [removal] = await waitFor(() => removed.messages.length > 0 && removed.messages, {
+        message: 'user.address_removed',
+      })
+      expect(removal?.key).toBe(user.id)
+      expect(JSON.parse(removal?.value ?? '')).toEqual({ user_id: user.id, address_id: id })
+      // Removing it again is a 404 and no second event.
+      const again = await call(app, 'DELETE', `/api/v1/users/me/addresses/${id}`, { token: access_token })
+      expect(again.status).toBe(404)
+      const [rows] = await fx.sql`SELECT count(*)::int AS n FROM outbox WHERE topic = 'user.address_removed'`
+      expect(rows?.n).toBe(1)
+    } finally {
+      await Promise.all([added.stop(), removed.stop()])
+    }
+  })
 })

@@ -1,5 +1,7 @@
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
+import { openApiRoute } from '../docs/docs-routes.ts'
+import type { OpenApiDocument } from '../docs/openapi.ts'
 import type { Logger } from '../log.ts'
 import { resolveTelemetry, type Telemetry } from '../observability/telemetry.ts'
 import type { AppEnv } from './app-env.ts'
@@ -17,6 +19,8 @@ export interface BaseAppOptions {
   ready: ReadinessChecks
   /** Request metrics, server spans and the `consumers`/`relay` checks; by default the process's (runService). */
   telemetry?: Telemetry | null
+  /** The service's own OpenAPI document, served at `/openapi.json`. */
+  openapi?: OpenApiDocument
 }
 
 /**
@@ -24,7 +28,7 @@ export interface BaseAppOptions {
  * problem+json error handler. `strict: false` makes `/products` and `/products/` the same route. `/ready`
  * also goes down when a consumer of the process has crashed or its relay is stuck (see observability/health).
  */
-export function createBaseApp({ service, log, ready, telemetry: given }: BaseAppOptions) {
+export function createBaseApp({ service, log, ready, telemetry: given, openapi }: BaseAppOptions) {
   const telemetry = resolveTelemetry(given)
   const checks: ReadinessChecks = { ...ready }
   telemetry?.health.attach(checks)
@@ -39,6 +43,7 @@ export function createBaseApp({ service, log, ready, telemetry: given }: BaseApp
     }),
   )
   app.route('/', healthRoutes(service, checks))
+  if (openapi) app.route('/', openApiRoute(openapi))
   app.onError(problemHandler(log))
   app.notFound(notFoundHandler)
   return app

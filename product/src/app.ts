@@ -4,6 +4,7 @@ import type { KafkaClient } from '@shop/shared/kafka/client'
 import type { Logger } from '@shop/shared/log'
 import type { Db } from 'mongodb'
 import type { RunningCatalogue } from './catalogue/start-catalogue.ts'
+import { openApi } from './openapi.ts'
 import { productRoutes } from './products/routes.ts'
 import { createProductStore } from './products/store.ts'
 
@@ -23,6 +24,7 @@ export function createApp({ db, kafka, catalogue, verifyToken, log, wakeRelay = 
   const app = createBaseApp({
     service: 'product',
     log,
+    openapi: openApi,
     ready: {
       mongodb: () => db.command({ ping: 1 }),
       kafka: () => kafka.ping(),

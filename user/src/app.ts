@@ -16,6 +16,7 @@ import {
 import { authRoutes } from './auth/routes.ts'
 import type { KeyRing } from './keys/key-ring.ts'
 import { jwksRoutes } from './keys/routes.ts'
+import { openApi } from './openapi.ts'
 import { userRoutes } from './users/routes.ts'
 import { createUserStore } from './users/store.ts'
 
@@ -59,6 +60,7 @@ export function createApp(deps: UserDeps) {
   const app = createBaseApp({
     service: 'user',
     log,
+    openapi: openApi,
     ready: { postgres: async () => sql`SELECT 1`, kafka: () => deps.kafka.ping() },
   })
   app.route('/', jwksRoutes(deps.keys.jwks))

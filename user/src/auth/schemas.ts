@@ -47,4 +47,4 @@ export const FormLogin = z
 
 export type Credentials = z.output<typeof JsonLogin>
 
-export const RefreshBody = z.strictObject({ refresh_token: z.string().min(1).max(512) })
+export const RefreshBody = z.strictObject({ refresh_token: Text.min(1).max(512) })

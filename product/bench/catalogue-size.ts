@@ -109,10 +109,14 @@ const arg = Bun.argv[2]
 if (arg) {
   process.stdout.write(`${JSON.stringify(measure(Number(arg)))}\n`)
 } else {
-  const baseline = Bun.spawnSync(['bun', '-e', 'Bun.gc(true); console.log(process.memoryUsage().rss)'])
+  const baseline = Bun.spawnSync([
+    process.execPath,
+    '-e',
+    'Bun.gc(true); console.log(process.memoryUsage().rss)',
+  ])
   process.stdout.write(`bare bun process RSS: ${mb(Number(baseline.stdout.toString()))} MB\n`)
   for (const size of SIZES) {
-    const run = Bun.spawnSync(['bun', import.meta.path, String(size)], { stderr: 'inherit' })
+    const run = Bun.spawnSync([process.execPath, import.meta.path, String(size)], { stderr: 'inherit' })
     process.stdout.write(run.stdout.toString())
   }
 }

@@ -21,13 +21,13 @@ export function parsePrometheusText(text: string): Sample[] {
     const labels: Record<string, string> = {}
     for (const [, key = '', value = ''] of labelText.matchAll(LABEL))
       labels[key] = value.replace(/\\(.)/g, (_, c) => (c === 'n' ? '\n' : c))
-    const value =
-      valueText === '+Inf'
-        ? Number.POSITIVE_INFINITY
-        : valueText === '-Inf'
-          ? Number.NEGATIVE_INFINITY
-          : Number(valueText)
-    if (Number.isNaN(value) && valueText !== 'NaN') throw new Error(`not a number in: ${line}`)
+    // Values as Go's ParseFloat reads them, as Prometheus does: NaN and Inf in any case (prom-client writes `Nan`).
+    const value = /^[+-]?inf$/i.test(valueText)
+      ? (valueText.startsWith('-') ? -1 : 1) * Number.POSITIVE_INFINITY
+      : /^nan$/i.test(valueText)
+        ? Number.NaN
+        : Number(valueText)
+    if (Number.isNaN(value) && !/^nan$/i.test(valueText)) throw new Error(`not a number in: ${line}`)
     samples.push({ name, labels, value })
   }
   return samples

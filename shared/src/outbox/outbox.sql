@@ -19,6 +19,9 @@ ALTER TABLE outbox ADD COLUMN IF NOT EXISTS attempts integer NOT NULL DEFAULT 0;
 ALTER TABLE outbox ADD COLUMN IF NOT EXISTS error text;
 ALTER TABLE outbox ADD COLUMN IF NOT EXISTS parked_at timestamptz;
 
+-- The W3C trace context active when the event was written, so its publication continues that trace.
+ALTER TABLE outbox ADD COLUMN IF NOT EXISTS traceparent text;
+
 -- Pending rows in publishing order, the keys a parked row blocks, and sent rows by age for pruning.
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (seq) WHERE sent_at IS NULL;
 CREATE INDEX IF NOT EXISTS outbox_pending_by_key ON outbox (key, seq) WHERE sent_at IS NULL;

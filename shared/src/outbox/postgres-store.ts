@@ -31,6 +31,7 @@ interface OutboxRow {
   key: string
   payload: OutboxMessage['payload']
   correlation_id: string | null
+  traceparent: string | null
   created_at: Date
   attempts: number
   parked: boolean
@@ -39,9 +40,9 @@ interface OutboxRow {
 /** Writes a message in the caller's transaction, so it commits or rolls back with the change it reports. */
 export async function insertOutbox(tx: TransactionSql | Sql, message: OutboxMessage) {
   await tx`
-    INSERT INTO outbox (id, topic, key, payload, correlation_id, created_at)
+    INSERT INTO outbox (id, topic, key, payload, correlation_id, traceparent, created_at)
     VALUES (${message.id}, ${message.topic}, ${message.key}, ${tx.json(message.payload as never)},
-            ${message.correlation_id}, ${message.created_at})`
+            ${message.correlation_id}, ${message.traceparent ?? null}, ${message.created_at})`
 }
 
 const toMessage = (row: OutboxRow): OutboxMessage => ({
@@ -50,6 +51,7 @@ const toMessage = (row: OutboxRow): OutboxMessage => ({
   key: row.key,
   payload: row.payload,
   correlation_id: row.correlation_id,
+  traceparent: row.traceparent,
   created_at: row.created_at.toISOString(),
 })
 
@@ -74,6 +76,14 @@ function byKey(rows: OutboxRow[]) {
  */
 export function createPostgresOutbox(sql: Sql, { log }: { log?: Logger } = {}): OutboxStore {
   return {
+    /** For `outbox_events` on `/metrics`: unsent rows, waiting or parked. */
+    async stats() {
+      const [row] = await sql<{ pending: number; parked: number }[]>`
+        SELECT count(*) FILTER (WHERE parked_at IS NULL)::int AS pending,
+               count(*) FILTER (WHERE parked_at IS NOT NULL)::int AS parked
+        FROM outbox WHERE sent_at IS NULL`
+      return row ?? { pending: 0, parked: 0 }
+    },
     async drain(limit, send) {
       let failure: unknown
       const sent = await sql.begin(async (tx) => {
@@ -93,8 +103,8 @@ export function createPostgresOutbox(sql: Sql, { log }: { log?: Logger } = {}): 
           ORDER BY n`
         if (locked.length === 0) return 0
         const rows = await tx<OutboxRow[]>`
-          SELECT o.seq::text AS seq, id, topic, key, payload, correlation_id, created_at, attempts,
-                 parked_at IS NOT NULL AS parked
+          SELECT o.seq::text AS seq, id, topic, key, payload, correlation_id, traceparent, created_at,
+                 attempts, parked_at IS NOT NULL AS parked
           FROM outbox o WHERE sent_at IS NULL AND key IN ${tx(locked.map((l) => l.key))}
           ORDER BY o.seq LIMIT ${limit}`
 

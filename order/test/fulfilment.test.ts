@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { CE_HEADERS } from '@shop/shared/events/envelope'
 import { waitFor } from '@shop/shared/testing/wait-for'
+import { OrderResponse } from '../src/orders/schemas.ts'
 import { fulfilmentSteps } from './fulfilment-steps.ts'
 import { createHarness, type Harness, newId } from './harness.ts'
 
@@ -63,6 +64,8 @@ describe('moving an order along fulfilment', () => {
       expect(answers.map((res) => res.status).sort()).toEqual([200, 409])
     }
     const order = await h.getOrder(orderId, token)
+    // The body is what the documented schema says (issue 15 builds the OpenAPI document from it).
+    expect(OrderResponse.parse(order)).toEqual(order)
     expect(order.history.map((entry) => entry.status)).toEqual([
       'PENDING',
       'CONFIRMED',

@@ -32,7 +32,7 @@ const cached = {
   'Cache-Control': 'Lists: public, max-age=5; items: no-cache (revalidate)',
 }
 
-const operations: Operation[] = [
+export const operations: Operation[] = [
   {
     method: 'get',
     path: '/api/v1/products/',

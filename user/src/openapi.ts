@@ -55,7 +55,7 @@ const addressExample = {
 const tag = 'Accounts'
 const limited = { 'Retry-After': 'Seconds until another attempt is allowed (429 only)' }
 
-const operations: Operation[] = [
+export const operations: Operation[] = [
   {
     method: 'post',
     path: '/api/v1/auth/register',

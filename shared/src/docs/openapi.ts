@@ -224,3 +224,15 @@ export function mergeOpenApi(documents: OpenApiDocument[]): OpenApiDocument {
 
 /** `/api/v1/orders/:id` (Hono) ↔ `/api/v1/orders/{id}` (OpenAPI). */
 export const toOpenApiPath = (honoPath: string) => honoPath.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}')
+
+/** The documented operation a concrete request lands on (`/api/v1/orders/65f…` matches `/api/v1/orders/{id}`). */
+export function findOperation(operations: Operation[], method: string, path: string) {
+  const wanted = path.split('?')[0]?.replace(/\/+$/, '') ?? ''
+  const matches = (template: string) =>
+    new RegExp(`^${template.replace(/\/+$/, '').replace(/\{[^}]+\}/g, '[^/]+')}$`).test(wanted)
+  const candidates = operations.filter((op) => op.method === method.toLowerCase() && matches(op.path))
+  // A literal segment beats a parameter: /orders/user/{id} over /orders/{id}/… when both would match.
+  return candidates
+    .sort((a, b) => (b.path.match(/\{/g)?.length ?? 0) - (a.path.match(/\{/g)?.length ?? 0))
+    .at(-1)
+}

@@ -106,7 +106,7 @@ describe('what each process is started with', () => {
   test('Prometheus scrapes every process, replicas too', () => {
     const targets = JSON.parse(fn(shape, 'prometheus_targets')) as {
       targets: string[]
-      labels: { process: string }
+      labels: { job: string; process: string }
     }[]
     expect(targets.map((t) => t.labels.process)).toHaveLength(8)
     expect(targets).toContainEqual({

@@ -126,17 +126,14 @@ export async function startWorkers({
       log,
     })
     stops.push(timeouts.stop)
-    const pruning = startPeriodic({
-      tasks: [
-        {
-          name: 'idempotency-key-pruning',
-          run: () => idempotencyKeys.prune(new Date(now().getTime() - idempotencyKeyRetentionDays * DAY_MS)),
-        },
-        { name: 'relay-lease-pruning', run: relay.pruneLeases },
-      ],
-      intervalMs: PRUNE_INTERVAL_MS,
-      log,
-    })
+    const pruningTasks = [
+      {
+        name: 'idempotency-key-pruning',
+        run: () => idempotencyKeys.prune(new Date(now().getTime() - idempotencyKeyRetentionDays * DAY_MS)),
+      },
+      { name: 'relay-lease-pruning', run: relay.pruneLeases },
+    ]
+    const pruning = startPeriodic({ tasks: pruningTasks, intervalMs: PRUNE_INTERVAL_MS, log })
     stops.push(pruning.stop)
 
     return {
@@ -145,6 +142,12 @@ export async function startWorkers({
       /** `/ready`'s `catalogue`: the catalogue topics have been read up to where they ended at start. */
       catalogueReady: async () => {
         if (!catchUp.caughtUp()) throw new Error(`catalogue still loading: ${catchUp.behind().join(', ')}`)
+      },
+      /** One round of pruning now (it runs hourly by itself); returns how many records went. */
+      prune: async () => {
+        let pruned = 0
+        for (const task of pruningTasks) pruned += await task.run()
+        return pruned
       },
       /** Stops consuming (committing offsets) and the periodic tasks, then flushes the relay. */
       stop: stopAll,

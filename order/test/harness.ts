@@ -252,14 +252,14 @@ export async function createHarness(options: HarnessOptions = {}) {
    * rejection); returns its stop. A consumer group of its own, from the beginning of this test's topic.
    */
   const autoDecide = async (
-    decide: (orderId: string) => 'reserve' | 'reject' | 'ignore' = () => 'reserve',
+    decide: (placed: Payload<'order.placed'>) => 'reserve' | 'reject' | 'ignore' = () => 'reserve',
   ) => {
     const consumer = await kafka.consume({
       groupId: uniqueName('inventory_stand_in'),
       topics: ['order.placed'],
       handle: async (event) => {
         const orderId = event.payload.order_id
-        const answer = decide(orderId)
+        const answer = decide(event.payload)
         if (answer === 'reserve') await reserve(orderId)
         if (answer === 'reject') await reject(orderId, [], 'no stock')
       },

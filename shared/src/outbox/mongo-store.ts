@@ -94,8 +94,8 @@ export function createMongoOutbox<T extends OutboxFields & Document>(
       return doc
     })
 
-  /** Where the unsent events start: the last `outbox_pending` entries, whether or not sent ones were trimmed. */
-  const unsentFrom = (doc: Pending) => doc.outbox.length - doc.outbox_pending
+  /** Where the unsent events start: after those sent, or, once sent ones are trimmed, the last pending ones. */
+  const unsentFrom = (doc: Pending) => (trim ? doc.outbox.length - doc.outbox_pending : doc.outbox_sent)
 
   // Guarded by the count we started from: if our lease ran out and another relay moved on, this changes nothing.
   // Under the lock nobody else changes the array, so the entries sent are still where the claim found them.

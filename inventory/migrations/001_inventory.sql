@@ -41,16 +41,4 @@ CREATE TABLE processed_events (
   processed_at timestamptz NOT NULL DEFAULT now()
 );
 
--- The shape shared/src/outbox/postgres-store.ts expects.
-CREATE TABLE outbox (
-  seq bigserial PRIMARY KEY,
-  id uuid NOT NULL UNIQUE,
-  topic text NOT NULL,
-  key text NOT NULL,
-  payload jsonb NOT NULL,
-  correlation_id text,
-  created_at timestamptz NOT NULL,
-  sent_at timestamptz
-);
-
-CREATE INDEX outbox_unsent ON outbox (seq) WHERE sent_at IS NULL;
+-- The outbox table is shared/src/outbox/outbox.sql, applied after these migrations (applyOutboxSchema).

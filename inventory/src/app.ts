@@ -12,15 +12,15 @@ export interface AppDeps {
   verifyToken: VerifyToken
   log: Logger
   /** Wakes the outbox relay after a write; without it the relay still finds the event at its next poll. */
-  onEventStored?: () => void
+  wakeRelay?: () => void
 }
 
-export function createApp({ sql, kafka, verifyToken, log, onEventStored = () => {} }: AppDeps) {
+export function createApp({ sql, kafka, verifyToken, log, wakeRelay = () => {} }: AppDeps) {
   const app = createBaseApp({
     service: 'inventory',
     log,
     ready: { postgres: () => sql`SELECT 1`, kafka: () => kafka.ping() },
   })
-  app.route('/api/v1/inventory', stockRoutes({ stock: createStockStore(sql), verifyToken, onEventStored }))
+  app.route('/api/v1/inventory', stockRoutes({ sql, stock: createStockStore(sql), verifyToken, wakeRelay }))
   return app
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { createJwtVerifier } from '@shop/shared/http/auth'
 import { createKafka } from '@shop/shared/kafka/client'
+import { applyOutboxSchema } from '@shop/shared/outbox/postgres-store'
 import { migrate } from '@shop/shared/postgres/migrate'
 import { connectResilientPostgres } from '@shop/shared/postgres/resilient-pool'
 import { runService } from '@shop/shared/runtime/run-service'
@@ -15,20 +16,25 @@ await runService({
     const sql = connectResilientPostgres(env.DATABASE_URL)
     onStop('postgres', () => sql.end({ timeout: 5 }))
     const applied = await migrate(sql, join(import.meta.dir, '..', 'migrations'))
+    await applyOutboxSchema(sql)
     log.info('Database migrated', { applied })
 
     const kafka = createKafka({ brokers: env.KAFKA_BROKERS, service: 'inventory', log })
     onStop('kafka', kafka.disconnect)
     await kafka.start()
 
-    const workers = await startWorkers({ sql, kafka, log })
+    const retention = {
+      outboxHours: env.OUTBOX_RETENTION_HOURS,
+      processedEventsDays: env.PROCESSED_EVENTS_RETENTION_DAYS,
+    }
+    const workers = await startWorkers({ sql, kafka, log, retention })
     onStop('consumers and outbox relay', workers.stop)
     return createApp({
       sql,
       kafka,
       verifyToken: createJwtVerifier({ jwks: env.JWKS_URL }),
       log,
-      onEventStored: workers.wake,
+      wakeRelay: workers.wakeRelay,
     })
   },
 })

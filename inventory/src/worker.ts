@@ -4,7 +4,10 @@ import type { OutboxMessage } from '@shop/shared/outbox/message'
 import { createPostgresOutbox } from '@shop/shared/outbox/postgres-store'
 import { startOutboxRelay } from '@shop/shared/outbox/relay'
 import type { Sql } from '@shop/shared/postgres/connect'
-import { createEventHandler, INVENTORY_TOPICS, type InventoryTopic } from './consumers/handle-event.ts'
+import { startPeriodic } from '@shop/shared/runtime/periodic'
+import { createEventHandler } from './events/apply-once.ts'
+import { INVENTORY_TOPICS, type InventoryTopic } from './events/index.ts'
+import { PRUNE_EVERY_MS, pruningTasks, type Retention } from './pruning.ts'
 
 export const CONSUMER_GROUP = 'inventory-service'
 /** Partitions handled at once (per-partition order holds); kept under the pool's 10 connections. */
@@ -14,8 +17,10 @@ export interface WorkerDeps {
   sql: Sql
   kafka: Pick<KafkaClient, 'consume' | 'publish'>
   log: Logger
+  retention: Retention
   /** Tests give each run a group of its own. */
   groupId?: string
+  now?: () => Date
 }
 
 const logSent = (log: Logger) => (message: OutboxMessage) => {
@@ -24,6 +29,7 @@ const logSent = (log: Logger) => (message: OutboxMessage) => {
   log.info(`Sent stock update to stock.updated: ${payload.product_id}`, {
     event_id: message.id,
     product_id: payload.product_id,
+    version: payload.version,
     stock: payload.stock,
     reserved: payload.reserved,
     change: payload.change,
@@ -33,10 +39,17 @@ const logSent = (log: Logger) => (message: OutboxMessage) => {
   })
 }
 
-/** Starts the outbox relay and the consumers; `stop` stops consuming first, then flushes the outbox. */
-export async function startWorkers({ sql, kafka, log, groupId = CONSUMER_GROUP }: WorkerDeps) {
+/** Starts the outbox relay, the consumers and the pruning; `stop` stops consuming first, then flushes the outbox. */
+export async function startWorkers({
+  sql,
+  kafka,
+  log,
+  retention,
+  groupId = CONSUMER_GROUP,
+  now,
+}: WorkerDeps) {
   const relay = startOutboxRelay({
-    store: createPostgresOutbox(sql),
+    store: createPostgresOutbox(sql, { log }),
     publish: kafka.publish,
     log,
     onSent: logSent(log),
@@ -46,15 +59,17 @@ export async function startWorkers({ sql, kafka, log, groupId = CONSUMER_GROUP }
       groupId,
       topics: INVENTORY_TOPICS,
       concurrency: CONSUMER_CONCURRENCY,
-      handle: createEventHandler({ sql, log, onEventStored: relay.wake }),
+      handle: createEventHandler({ sql, log, wakeRelay: relay.wake }),
     })
     .catch(async (error) => {
       await relay.stop()
       throw error
     })
+  const pruning = startPeriodic({ tasks: pruningTasks(sql, retention, now), intervalMs: PRUNE_EVERY_MS, log })
   return {
-    wake: relay.wake,
+    wakeRelay: relay.wake,
     async stop() {
+      await pruning.stop()
       await consumer.stop()
       await relay.stop()
     },

@@ -3,6 +3,7 @@ import { dlqTopic, type Payload, topicNames } from '@shop/shared/events/topics'
 import { createJwtVerifier } from '@shop/shared/http/auth'
 import type { TappedMessage } from '@shop/shared/kafka/tap'
 import { createMemoryLogger, type LogFields } from '@shop/shared/log'
+import { applyOutboxSchema } from '@shop/shared/outbox/postgres-store'
 import { migrate } from '@shop/shared/postgres/migrate'
 import { connectResilientPostgres } from '@shop/shared/postgres/resilient-pool'
 import { createTestIssuer } from '@shop/shared/testing/issuer'
@@ -15,6 +16,9 @@ import { Kafka, logLevel } from 'kafkajs'
 import { createApp } from '../src/app.ts'
 import { startWorkers } from '../src/worker.ts'
 
+/** Retention as the service's defaults: sent outbox rows a day, consumed event ids 8 days. */
+export const RETENTION = { outboxHours: 24, processedEventsDays: 8 }
+
 /** Starting the service on fresh topics takes a few seconds (the broker settles their leaders). */
 export const START_TIMEOUT_MS = 30_000
 export const MIGRATIONS = join(import.meta.dir, '..', 'migrations')
@@ -25,35 +29,43 @@ const CUSTOMER_ID = '5f0c1a52-0000-4000-8000-00000000000c'
 export const objectId = () => crypto.randomUUID().replaceAll('-', '').slice(0, 24)
 
 type Tap = { messages: TappedMessage[]; stop: () => Promise<unknown> }
-const OUTPUT_TOPICS = ['stock.updated', 'stock.reserved', 'stock.rejected'] as const
+const OUTPUT_TOPICS = ['stock.updated', 'stock.reserved', 'stock.rejected', 'stock.low'] as const
 
 /**
  * The inventory service as main.ts wires it, on a database and topics of its own: the app, the consumers
  * and the outbox relay, plus taps on its output topics and helpers that publish other services' events.
  * With `databaseUrl` it uses that server's database instead of creating one.
  */
-export async function startInventory({ databaseUrl }: { databaseUrl?: string } = {}) {
+export async function createHarness({ databaseUrl }: { databaseUrl?: string } = {}) {
   const { log, entries } = createMemoryLogger('inventory')
   const db = databaseUrl ? undefined : await createTestDatabase('inventory')
   const sql = connectResilientPostgres(db?.url ?? databaseUrl ?? '')
   await migrate(sql, MIGRATIONS)
+  await applyOutboxSchema(sql)
   const kafka = createTestKafka('inventory', log)
   await kafka.start()
   await topicsServing(kafka.physical(''))
   const issuer = await createTestIssuer()
-  const [updated, reserved, rejected] = await Promise.all(OUTPUT_TOPICS.map((topic) => kafka.tap(topic)))
+  const [updated, reserved, rejected, low] = await Promise.all(OUTPUT_TOPICS.map((topic) => kafka.tap(topic)))
   const taps: Record<(typeof OUTPUT_TOPICS)[number], Tap> = {
     'stock.updated': updated as Tap,
     'stock.reserved': reserved as Tap,
     'stock.rejected': rejected as Tap,
+    'stock.low': low as Tap,
   }
-  const workers = await startWorkers({ sql, kafka, log, groupId: uniqueName('inventory') })
+  const workers = await startWorkers({
+    sql,
+    kafka,
+    log,
+    retention: RETENTION,
+    groupId: uniqueName('inventory'),
+  })
   const app = createApp({
     sql,
     kafka,
     verifyToken: createJwtVerifier({ jwks: issuer.jwksUrl }),
     log,
-    onEventStored: workers.wake,
+    wakeRelay: workers.wakeRelay,
   })
 
   /** The payloads published on an output topic so far, optionally only those matching. */
@@ -69,10 +81,25 @@ export async function startInventory({ databaseUrl }: { databaseUrl?: string } =
     kafka
       .publish(
         'product.created',
-        { product_id, name: `Product ${product_id.slice(-4)}`, category: 'tools', price: 9.99, quantity },
+        {
+          product_id,
+          version: 1,
+          name: `Product ${product_id.slice(-4)}`,
+          category: 'tools',
+          price: 9.99,
+          quantity,
+        },
         { key: product_id, id: options.id },
       )
       .then((event_id) => ({ product_id, event_id }))
+
+  const deleteProduct = (product_id: string, version = 2) =>
+    kafka.publish('product.deleted', { product_id, version }, { key: product_id })
+
+  const shipOrder = (order_id: string, options: { id?: string } = {}) =>
+    kafka
+      .publish('order.shipped', { order_id }, { key: order_id, id: options.id })
+      .then((event_id) => ({ order_id, event_id }))
 
   const placeOrder = (
     items: { product_id: string; quantity: number }[],
@@ -101,7 +128,8 @@ export async function startInventory({ databaseUrl }: { databaseUrl?: string } =
   /** The row as stored, bookkeeping included; undefined when there is none. */
   const row = async (product_id: string) => {
     const [found]: [StockRow?] = await sql`
-      SELECT product_id, name, stock, reserved, initial, adjustments, deleted_at
+      SELECT product_id, name, stock, reserved, shipped, initial, adjustments, version, reorder_threshold,
+             deleted_at
       FROM stock WHERE product_id = ${product_id}`
     return found
   }
@@ -127,7 +155,9 @@ export async function startInventory({ databaseUrl }: { databaseUrl?: string } =
     /** The raw messages (headers included) published on an output topic so far. */
     messages: (topic: (typeof OUTPUT_TOPICS)[number]) => taps[topic].messages,
     createProduct,
+    deleteProduct,
     placeOrder,
+    shipOrder,
     cancelOrder,
     applied,
     row,
@@ -167,8 +197,11 @@ export interface StockRow {
   name: string
   stock: number
   reserved: number
+  shipped: number
   initial: number
   adjustments: number
+  version: number
+  reorder_threshold: number
   deleted_at: Date | null
 }
 
@@ -176,4 +209,4 @@ export const isReceived = (entry: LogFields) => String(entry.msg).startsWith('Re
 
 export const isSkipped = (entry: LogFields) => String(entry.msg).startsWith('Skipped duplicate message from ')
 
-export type Inventory = Awaited<ReturnType<typeof startInventory>>
+export type Inventory = Awaited<ReturnType<typeof createHarness>>

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { CE_HEADERS } from '@shop/shared/events/envelope'
 import { waitFor } from '@shop/shared/testing/wait-for'
-import { type Inventory, objectId, START_TIMEOUT_MS, startInventory } from './harness.ts'
+import { createHarness, type Inventory, objectId, START_TIMEOUT_MS } from './harness.ts'
 
 describe('inventory HTTP API', () => {
   let inv: Inventory
@@ -10,12 +10,12 @@ describe('inventory HTTP API', () => {
   let removed: string
 
   beforeAll(async () => {
-    inv = await startInventory()
+    inv = await createHarness()
     // Stock 0, 2, 4, … 10, and one product that was deleted.
     for (let i = 0; i < 6; i++) products.push((await inv.createProduct(i * 2)).product_id)
     removed = (await inv.createProduct(1)).product_id
     await Promise.all([...products, removed].map((id) => inv.stockOnSale(id)))
-    await inv.applied(await inv.kafka.publish('product.deleted', { product_id: removed }, { key: removed }))
+    await inv.applied(await inv.deleteProduct(removed))
   }, START_TIMEOUT_MS)
   afterAll(() => inv?.stop(), START_TIMEOUT_MS)
 
@@ -44,7 +44,14 @@ describe('inventory HTTP API', () => {
     const res = await get(`/${id}`)
     expect(res.status).toBe(200)
     const body = (await res.json()) as Record<string, unknown>
-    expect(body).toEqual({ product_id: id, stock: 6, reserved: 0, updated_at: expect.any(String) })
+    expect(body).toEqual({
+      product_id: id,
+      stock: 6,
+      reserved: 0,
+      shipped: 0,
+      reorder_threshold: 5,
+      updated_at: expect.any(String),
+    })
     expect(Number.isNaN(Date.parse(String(body.updated_at)))).toBe(false)
   })
 
@@ -135,7 +142,14 @@ describe('inventory HTTP API', () => {
     const adjusted = () =>
       inv.published('stock.updated', (p) => p.product_id === id && p.reason === 'adjusted')
     const [event] = await waitFor(() => adjusted().length === 1 && adjusted())
-    expect(event).toEqual({ product_id: id, stock: 12, reserved: 0, change: 8, reason: 'adjusted' })
+    expect(event).toEqual({
+      product_id: id,
+      version: 2,
+      stock: 12,
+      reserved: 0,
+      change: 8,
+      reason: 'adjusted',
+    })
     const message = inv.messages('stock.updated').find((m) => m.value === JSON.stringify(event))
     expect(message?.headers[CE_HEADERS.correlationId]).toBe('req-set-12')
     expect(await inv.row(id)).toMatchObject({ stock: 12, initial: 4, adjustments: 8 })

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { CE_HEADERS } from '@shop/shared/events/envelope'
 import { waitFor } from '@shop/shared/testing/wait-for'
-import { type Inventory, isReceived, START_TIMEOUT_MS, startInventory } from './harness.ts'
+import { createHarness, type Inventory, isReceived, START_TIMEOUT_MS } from './harness.ts'
 import { createOwnPostgres, type OwnPostgres } from './own-postgres.ts'
 
 describe('a PostgreSQL outage mid-stream', () => {
@@ -11,7 +11,7 @@ describe('a PostgreSQL outage mid-stream', () => {
   beforeAll(async () => {
     pg = createOwnPostgres()
     pg.start()
-    inv = await startInventory({ databaseUrl: pg.url })
+    inv = await createHarness({ databaseUrl: pg.url })
   }, START_TIMEOUT_MS)
   afterAll(async () => {
     await inv?.stop()

@@ -1,18 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { waitFor } from '@shop/shared/testing/wait-for'
 import {
+  createHarness,
   type Inventory,
   isReceived,
   isSkipped,
   objectId,
   START_TIMEOUT_MS,
-  startInventory,
 } from './harness.ts'
 
 describe('stock entries follow the product events', () => {
   let inv: Inventory
   beforeAll(async () => {
-    inv = await startInventory()
+    inv = await createHarness()
   }, START_TIMEOUT_MS)
   afterAll(() => inv?.stop(), START_TIMEOUT_MS)
 
@@ -22,7 +22,7 @@ describe('stock entries follow the product events', () => {
     const { product_id, event_id } = await inv.createProduct(7)
     expect(await inv.stockOnSale(product_id)).toMatchObject({ product_id, stock: 7, reserved: 0 })
     const [update] = await waitFor(() => updatesOf(product_id).length === 1 && updatesOf(product_id))
-    expect(update).toEqual({ product_id, stock: 7, reserved: 0, change: 7, reason: 'initial' })
+    expect(update).toEqual({ product_id, version: 1, stock: 7, reserved: 0, change: 7, reason: 'initial' })
 
     const received = inv.entries.filter((entry) => entry.event_id === event_id && isReceived(entry))
     expect(received).toHaveLength(1)
@@ -57,7 +57,7 @@ describe('stock entries follow the product events', () => {
     await inv.stockOnSale(product_id)
     const id = await inv.kafka.publish(
       'product.updated',
-      { product_id, name: 'Renamed', category: 'tools', price: 1, quantity: 99 },
+      { product_id, version: 3, name: 'Renamed', category: 'tools', price: 1, quantity: 99 },
       { key: product_id },
     )
     await inv.applied(id)
@@ -65,11 +65,25 @@ describe('stock entries follow the product events', () => {
     expect(updatesOf(product_id)).toHaveLength(1)
   })
 
+  it('applies product.updated by version: an older one arriving late changes nothing', async () => {
+    const { product_id } = await inv.createProduct(5)
+    await inv.stockOnSale(product_id)
+    const rename = (version: number, name: string) =>
+      inv.kafka.publish(
+        'product.updated',
+        { product_id, version, name, category: 'tools', price: 1, quantity: 5 },
+        { key: product_id },
+      )
+    await inv.applied(await rename(3, 'Newest'))
+    await inv.applied(await rename(2, 'Stale'))
+    expect(await inv.row(product_id)).toMatchObject({ name: 'Newest', version: 1 })
+  })
+
   it('creates the entry once from a product.updated that overtook its product.created', async () => {
     const product_id = objectId()
     const id = await inv.kafka.publish(
       'product.updated',
-      { product_id, name: 'Newer name', category: 'tools', price: 1, quantity: 6 },
+      { product_id, version: 2, name: 'Newer name', category: 'tools', price: 1, quantity: 6 },
       { key: product_id },
     )
     await inv.applied(id)
@@ -77,25 +91,27 @@ describe('stock entries follow the product events', () => {
     await inv.applied(created.event_id)
     expect(await inv.row(product_id)).toMatchObject({ name: 'Newer name', stock: 6, initial: 6 })
     await waitFor(() => updatesOf(product_id).length === 1)
-    expect(updatesOf(product_id)[0]).toMatchObject({ reason: 'initial', stock: 6, change: 6 })
+    expect(updatesOf(product_id)[0]).toMatchObject({ reason: 'initial', version: 1, stock: 6, change: 6 })
   })
 
   it('takes a deleted product off sale: 404 and stock.updated removed with stock 0', async () => {
     const { product_id } = await inv.createProduct(3)
     await inv.stockOnSale(product_id)
-    const id = await inv.kafka.publish('product.deleted', { product_id }, { key: product_id })
+    const id = await inv.deleteProduct(product_id)
     await inv.applied(id)
     expect((await inv.app.request(`/api/v1/inventory/${product_id}`)).status).toBe(404)
     const removed = await waitFor(() => updatesOf(product_id).find((p) => p.reason === 'removed'))
-    expect(removed).toEqual({ product_id, stock: 0, reserved: 0, change: -3, reason: 'removed' })
+    expect(removed).toEqual({ product_id, version: 2, stock: 0, reserved: 0, change: -3, reason: 'removed' })
     const row = await inv.row(product_id)
     expect(row?.deleted_at).toBeInstanceOf(Date)
-    expect((row?.initial ?? 0) + (row?.adjustments ?? 0)).toBe((row?.stock ?? 0) + (row?.reserved ?? 0))
+    expect((row?.initial ?? 0) + (row?.adjustments ?? 0)).toBe(
+      (row?.stock ?? 0) + (row?.reserved ?? 0) + (row?.shipped ?? 0),
+    )
   })
 
   it('keeps a product off sale when its deletion overtook its creation', async () => {
     const product_id = objectId()
-    await inv.applied(await inv.kafka.publish('product.deleted', { product_id }, { key: product_id }))
+    await inv.applied(await inv.deleteProduct(product_id))
     const created = await inv.createProduct(8, product_id)
     await inv.applied(created.event_id)
     expect((await inv.app.request(`/api/v1/inventory/${product_id}`)).status).toBe(404)

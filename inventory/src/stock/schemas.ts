@@ -10,16 +10,43 @@ export const ProductIdParam = z.strictObject({ product_id: ObjectIdString })
 export const ListStockQuery = z.strictObject({
   ...pagingQuery,
   low_stock_below: z.coerce.number().int().min(0).max(MAX_STOCK).optional(),
+  /** `true`: only products at or below their reorder threshold. */
+  low_stock: z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .optional(),
 })
 
-/** `{stock}` sets the orderable quantity, `{delta}` moves it; exactly one of them. */
+export const HistoryQuery = z.strictObject(pagingQuery)
+
+/**
+ * `{stock}` sets the orderable quantity, `{delta}` moves it (reason `adjusted`, the default, or `returned`:
+ * shipped units back on the shelf), `{reorder_threshold}` sets the low-stock level; at most one of stock and
+ * delta, and something to do.
+ */
 export const AdjustStock = z
   .strictObject({
     stock: z.number().int().min(0).max(MAX_STOCK).optional(),
     delta: z.number().int().min(-MAX_STOCK).max(MAX_STOCK).optional(),
+    reason: z.enum(['adjusted', 'returned']).optional(),
+    reorder_threshold: z.number().int().min(0).max(MAX_STOCK).optional(),
   })
-  .refine((body) => (body.stock === undefined) !== (body.delta === undefined), {
-    message: 'send exactly one of stock (the new quantity) or delta (the change)',
+  .refine((body) => body.stock === undefined || body.delta === undefined, {
+    message: 'send exactly one of stock (the new quantity) or delta (the change), not both',
+  })
+  .refine(
+    (body) => body.stock !== undefined || body.delta !== undefined || body.reorder_threshold !== undefined,
+    {
+      message: 'send exactly one of stock (the new quantity) or delta (the change), or a reorder_threshold',
+    },
+  )
+  .refine((body) => body.reason === undefined || body.delta !== undefined, {
+    path: ['reason'],
+    message: 'a reason goes with a delta',
+  })
+  .refine((body) => body.reason !== 'returned' || (body.delta ?? 0) > 0, {
+    path: ['delta'],
+    message: 'returned units are a positive delta',
   })
 
 export type AdjustStock = z.output<typeof AdjustStock>
@@ -29,5 +56,7 @@ export interface StockView {
   product_id: string
   stock: number
   reserved: number
+  shipped: number
+  reorder_threshold: number
   updated_at: Date
 }

@@ -1,15 +1,9 @@
-import type { StockChangeReason } from '@shop/shared/events/schemas'
 import { outboxMessage } from '@shop/shared/outbox/message'
-import type { z } from 'zod'
-
-export interface StockLevels {
-  product_id: string
-  stock: number
-  reserved: number
-}
+import type { StockFigures } from './figures.ts'
+import type { Reason } from './ledger.ts'
 
 interface Cause {
-  reason: z.output<typeof StockChangeReason>
+  reason: Reason
   /** How much `stock` (the orderable quantity) changed; negative when it went down. */
   change: number
   orderId?: string
@@ -17,11 +11,15 @@ interface Cause {
 }
 
 /** The `stock.updated` outbox message for a row as it is after the change, keyed by product. */
-export const stockUpdated = (row: StockLevels, { reason, change, orderId, correlationId }: Cause) =>
+export const stockUpdated = (
+  row: Pick<StockFigures, 'product_id' | 'stock' | 'reserved' | 'version'>,
+  { reason, change, orderId, correlationId }: Cause,
+) =>
   outboxMessage(
     'stock.updated',
     {
       product_id: row.product_id,
+      version: row.version,
       stock: row.stock,
       reserved: row.reserved,
       change,

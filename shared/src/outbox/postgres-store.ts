@@ -98,7 +98,8 @@ export function createPostgresOutbox(sql: Sql, { log }: { log?: Logger } = {}): 
           GROUP BY key ORDER BY min(seq)`
         if (candidates.length === 0) return 0
         const locked = await tx<{ key: string }[]>`
-          SELECT key FROM unnest(${tx.array(candidates.map((c) => c.key))}::text[]) WITH ORDINALITY AS k (key, n)
+          SELECT key FROM jsonb_array_elements_text(${tx.json(candidates.map((c) => c.key))})
+            WITH ORDINALITY AS k (key, n)
           WHERE pg_try_advisory_xact_lock(hashtext('outbox-relay'), hashtext(key))
           ORDER BY n`
         if (locked.length === 0) return 0

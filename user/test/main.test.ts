@@ -1,20 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import { join } from 'node:path'
-import { uniqueName } from '@shop/shared/testing/names'
 import { createTestDatabase } from '@shop/shared/testing/postgres'
-import { testServers } from '@shop/shared/testing/servers'
-import { waitFor } from '@shop/shared/testing/wait-for'
 import { UserEnv } from '../src/env.ts'
 import { SEED_ADMIN } from './harness.ts'
-
-const MAIN = join(import.meta.dir, '..', 'src', 'main.ts')
-
-const freePort = () => {
-  const probe = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response() })
-  const { port } = probe
-  probe.stop(true)
-  return port
-}
+import { startUserProcess } from './process.ts'
 
 describe('the composition root (bun user/src/main.ts)', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>
@@ -23,31 +11,7 @@ describe('the composition root (bun user/src/main.ts)', () => {
   })
   afterAll(() => db.drop())
 
-  const start = (extra: Record<string, string> = {}) => {
-    const port = freePort()
-    const child = Bun.spawn([process.execPath, MAIN], {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        DATABASE_URL: db.url,
-        KAFKA_BROKERS: testServers.kafkaBrokers.join(','),
-        LOG_LEVEL: 'info',
-        // Topics of this test's own: a test leaves no user.created on the shared broker's real topics.
-        KAFKA_TOPIC_PREFIX: `${uniqueName('t')}.`,
-        ADMIN_EMAIL: SEED_ADMIN.email,
-        ADMIN_PASSWORD: SEED_ADMIN.password,
-        ...extra,
-      },
-      stdout: 'pipe',
-      stderr: 'pipe',
-    })
-    const base = `http://127.0.0.1:${port}`
-    const ready = () =>
-      waitFor(async () => (await fetch(`${base}/ready`)).status === 200, {
-        message: 'the service to be ready',
-      })
-    return { child, base, ready }
-  }
+  const start = (extra: Record<string, string> = {}) => startUserProcess(extra.DATABASE_URL ?? db.url, extra)
 
   it('migrates, creates the ADMIN_EMAIL admin, keeps its signing key across a restart, stops on SIGTERM', async () => {
     const first = start()

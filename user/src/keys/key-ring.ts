@@ -90,9 +90,8 @@ export async function openKeyRing({
   }
 
   let ring = await read()
-  let lastRead = Date.now()
+  let lastUnknownKidReload = 0
   const reload = async () => {
-    lastRead = Date.now()
     ring = await read()
   }
 
@@ -104,7 +103,8 @@ export async function openKeyRing({
         return await ring.local(header, token)
       } catch (error) {
         const unknownKid = error instanceof joseErrors.JWKSNoMatchingKey
-        if (!unknownKid || Date.now() - lastRead < UNKNOWN_KID_RELOAD_MS) throw error
+        if (!unknownKid || Date.now() - lastUnknownKidReload < UNKNOWN_KID_RELOAD_MS) throw error
+        lastUnknownKidReload = Date.now()
         await reload()
         return ring.local(header, token)
       }

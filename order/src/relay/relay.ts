@@ -1,5 +1,7 @@
 import type { KafkaClient } from '@shop/shared/kafka/client'
 import type { Logger } from '@shop/shared/log'
+import { watchRelay } from '@shop/shared/observability/relay-watch'
+import { resolveTelemetry } from '@shop/shared/observability/telemetry'
 import type { OutboxMessage } from '@shop/shared/outbox/message'
 import { backoffMs, sleep } from '@shop/shared/runtime/sleep'
 import type { Collection } from 'mongodb'
@@ -43,6 +45,18 @@ export function startOrderRelay({
   const owner = crypto.randomUUID()
   const lease = createRelayLease(leases, { owner, leaseMs })
   const outbox = createOrderOutbox(events, { log, batchSize })
+  // Metrics, and the `relay` readiness check: down when rounds have failed (Kafka unreachable) for a minute.
+  const watch = watchRelay({
+    telemetry: resolveTelemetry(),
+    name: 'order_events',
+    store: {
+      drain: async () => 0,
+      stats: async () => ({
+        pending: await events.countDocuments({ pending: true, parked: { $exists: false } }),
+        parked: await events.countDocuments({ parked: { $exists: true } }),
+      }),
+    },
+  })
   const stopping = new AbortController()
   let wakeUp = new AbortController()
   let held: number | undefined
@@ -56,6 +70,7 @@ export function startOrderRelay({
       correlationId: message.correlation_id ?? undefined,
     })
     lastPublishedAt = Date.now()
+    watch.published(message)
     onSent?.(message)
   }
 
@@ -91,7 +106,9 @@ export function startOrderRelay({
     while (!stopping.signal.aborted) {
       try {
         if (!(await holdWindow())) continue
+        watch.roundStarted()
         const sent = await outbox.relayBatch(send)
+        watch.roundSucceeded()
         failures = 0
         if (sent > 0) {
           idle = RELAY_IDLE_MIN_MS
@@ -100,6 +117,7 @@ export function startOrderRelay({
         await pause(idle, true)
         idle = Math.min(idle * 2, RELAY_IDLE_MAX_MS)
       } catch (error) {
+        watch.roundFailed()
         failures++
         const delay = Math.max(RELAY_IDLE_MIN_MS, backoffMs(failures, 200, RELAY_ERROR_MAX_MS))
         log.warn('Order relay could not publish; will retry', {
@@ -129,6 +147,7 @@ export function startOrderRelay({
       } catch (error) {
         log.warn('Order outbox not fully flushed at shutdown; the next relay publishes the rest', { error })
       }
+      watch.close()
       log.info('Order relay stopped')
     },
     /** Deletes lease records older than an hour (periodic task). */

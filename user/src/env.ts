@@ -45,9 +45,13 @@ export type UserEnv = z.output<typeof UserEnv>
 
 export const readEnv = (source?: Record<string, string | undefined>) => parseEnv(UserEnv, source)
 
-/** What `bun user/scripts/rotate-key.ts` needs: the database and the access-token lifetime it retires by. */
+/**
+ * What `bun user/scripts/rotate-key.ts` needs: the database (by default the native stack's, so that
+ * `npm run rotate-key` works there as it is; in compose, run it in the user container, which has its own)
+ * and the access-token lifetime, for saying how long the retired key stays published.
+ */
 export const RotateKeyEnv = z.object({
-  DATABASE_URL: z.url(),
+  DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/users'),
   ACCESS_TOKEN_TTL_SECONDS: positiveInt(15 * 60),
 })
 

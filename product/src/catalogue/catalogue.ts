@@ -1,11 +1,14 @@
 import type { ListProductsQuery } from '../products/schemas.ts'
 import type { Entry, LiveEntry } from './entry.ts'
+import { createNameSearch, type NameSearch, searchable } from './name-search.ts'
 import { byCreated, byPrice, insertSorted, priceBound, removeSorted } from './sorted.ts'
 
 /** Live products of one category (or of all), in list order and in price order. */
 interface Scope {
   byCreated: LiveEntry[]
   byPrice: LiveEntry[]
+  /** The joined names for searches, built on the first search after a change. */
+  names?: NameSearch
 }
 
 export interface Page {
@@ -18,6 +21,11 @@ export interface Page {
 const GATHER_SHARE = 1 / 8
 
 const emptyScope = (): Scope => ({ byCreated: [], byPrice: [] })
+
+const namesOf = (scope: Scope) => {
+  scope.names ??= createNameSearch(scope.byCreated)
+  return scope.names
+}
 
 export type Catalogue = ReturnType<typeof createCatalogue>
 
@@ -56,6 +64,7 @@ export function createCatalogue() {
     for (const scope of scopesOf(entry)) {
       insertSorted(scope.byCreated, entry, byCreated)
       insertSorted(scope.byPrice, entry, byPrice)
+      scope.names = undefined
     }
   }
 
@@ -63,6 +72,7 @@ export function createCatalogue() {
     for (const scope of scopesOf(entry)) {
       removeSorted(scope.byCreated, entry, byCreated)
       removeSorted(scope.byPrice, entry, byPrice)
+      scope.names = undefined
     }
     if (categories.get(entry.category)?.byCreated.length === 0) categories.delete(entry.category)
   }
@@ -121,11 +131,20 @@ export function createCatalogue() {
       return { items: hits.slice(skip, skip + limit), total: hits.length }
     }
 
+    const items: LiveEntry[] = []
+    let seen = 0
+    if (q !== undefined && searchable(q)) {
+      namesOf(scope).each(q, (entry) => {
+        if (entry.priceCents < min || entry.priceCents > max) return
+        if (seen >= skip && items.length < limit) items.push(entry)
+        seen++
+      })
+      return { items, total: seen }
+    }
+
     // The range alone already gives the total, so the scan stops at the end of the page.
     const totalKnown = q === undefined
     if (totalKnown && skip >= inRange) return { items: [], total: inRange }
-    const items: LiveEntry[] = []
-    let seen = 0
     for (const entry of scope.byCreated) {
       if (!matches(entry)) continue
       if (seen >= skip && items.length < limit) items.push(entry)

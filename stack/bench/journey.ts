@@ -24,6 +24,8 @@ export interface Journey {
   /** Whether the server said `Preference-Applied: wait=…`. */
   preferApplied: boolean
   gets: number
+  /** Every HTTP request the client made for this order, failed ones included. */
+  requests: number
 }
 
 export interface JourneyOptions {
@@ -34,6 +36,8 @@ export interface JourneyOptions {
   preferWait: boolean
   giveUpMs: number
   pollMs?: number
+  /** Runs once the order is placed, before waiting for it (chaos: a cancel racing the reservation). */
+  onPlaced?: (journey: Journey) => Promise<void>
 }
 
 export const FINAL = new Set([
@@ -61,7 +65,8 @@ export function randomItems(products: string[]): Item[] {
 
 const transient = (res: Answer | undefined) => res === undefined || res.status >= 500
 
-async function attempt(fn: () => Promise<Answer>): Promise<Answer | string> {
+async function attempt(j: Journey, fn: () => Promise<Answer>): Promise<Answer | string> {
+  j.requests++
   try {
     return await fn()
   } catch (error) {
@@ -71,7 +76,15 @@ async function attempt(fn: () => Promise<Answer>): Promise<Answer | string> {
 
 /** Places one order and follows it until final, as a shop client would. */
 export async function orderJourney(items: Item[], due: number, options: JourneyOptions): Promise<Journey> {
-  const j: Journey = { key: crypto.randomUUID(), items, due, errors: 0, preferApplied: false, gets: 0 }
+  const j: Journey = {
+    key: crypto.randomUUID(),
+    items,
+    due,
+    errors: 0,
+    preferApplied: false,
+    gets: 0,
+    requests: 0,
+  }
   const deadline = due + options.giveUpMs
   const prefer: Record<string, string> = options.preferWait ? { Prefer: `wait=${WAIT_SECONDS}` } : {}
   const seen = (res: Answer) => {
@@ -84,7 +97,7 @@ export async function orderJourney(items: Item[], due: number, options: JourneyO
   }
 
   while (j.id === undefined && performance.now() < deadline) {
-    const res = await attempt(() =>
+    const res = await attempt(j, () =>
       call(GATEWAY, 'POST', '/api/v1/orders/', {
         json: { items },
         token: options.token(),
@@ -111,6 +124,7 @@ export async function orderJourney(items: Item[], due: number, options: JourneyO
     await Bun.sleep(RETRY_MS)
   }
 
+  if (j.id !== undefined && j.final === undefined && options.onPlaced) await options.onPlaced(j)
   let pollMs = options.pollMs ?? FIRST_POLL_MS
   while (j.id !== undefined && j.final === undefined && performance.now() < deadline) {
     const long = options.preferWait && j.preferApplied
@@ -118,7 +132,7 @@ export async function orderJourney(items: Item[], due: number, options: JourneyO
       await Bun.sleep(pollMs)
       pollMs = Math.min(MAX_POLL_MS, pollMs * 1.5)
     }
-    const res = await attempt(() =>
+    const res = await attempt(j, () =>
       call(GATEWAY, 'GET', `/api/v1/orders/${j.id}`, { token: options.token(), headers: long ? prefer : {} }),
     )
     j.gets++

@@ -37,6 +37,7 @@ export async function warmUp(admin: string, products: string[]) {
         errors: 0,
         preferApplied: false,
         gets: 0,
+        requests: 1,
       }
       return { ...warm, id: res.data._id as string, status: res.data.status as string }
     }

@@ -34,9 +34,9 @@ export async function previousReport(): Promise<BenchReport | undefined> {
   }
 }
 
-export async function writeReport(report: BenchReport) {
-  await mkdir(DIR, { recursive: true })
-  const file = `${DIR}/${report.started_at.replace(/[:.]/g, '-')}.json`
+export async function writeReport(report: BenchReport, dir = DIR) {
+  await mkdir(dir, { recursive: true })
+  const file = `${dir}/${report.started_at.replace(/[:.]/g, '-')}.json`
   await Bun.write(file, `${JSON.stringify(report, null, 2)}\n`)
   return file
 }
@@ -78,8 +78,12 @@ export function renderTable(rows: Row[], previous: BenchReport | undefined) {
     previousText(before.get(row.id)),
     row.note ?? '',
   ])
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)))
-  const right = new Set([1, 2, 3, 4])
+  return columns(header, lines, new Set([1, 2, 3, 4]))
+}
+
+/** Plain text columns, padded to the widest cell; the columns in `right` aligned right. */
+export function columns(header: string[], lines: string[][], right: Set<number>) {
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)))
   const format = (cells: string[]) =>
     cells
       .map((cell, i) =>

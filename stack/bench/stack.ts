@@ -1,3 +1,5 @@
+import { readdir, stat } from 'node:fs/promises'
+
 /** The running native stack as the bench and chaos tools see it: `npm run status`, env files, RSS. */
 export const ROOT = new URL('../..', import.meta.url).pathname.replace(/\/$/, '')
 export const SERVICES = ['product', 'order', 'inventory', 'user'] as const
@@ -68,7 +70,15 @@ export async function readEnvFile(path: string): Promise<Record<string, string>>
   return env
 }
 
-export const serviceEnv = (service: Service) => readEnvFile(`${ROOT}/stack/env/${service}.env`)
+/**
+ * The variables a service process of the stack runs with: what `stack/up` rendered for its first process
+ * (the env file plus every Kafka node and the observability settings of the stack's shape), else the env
+ * file itself.
+ */
+export async function serviceEnv(service: Service) {
+  const rendered = `${ROOT}/.cache/stack/${service}/env`
+  return readEnvFile((await Bun.file(rendered).exists()) ? rendered : `${ROOT}/stack/env/${service}.env`)
+}
 
 /** Resident set size of a process in MB (VmRSS), or undefined when it is gone. */
 export async function rssMb(pid: number): Promise<number | undefined> {
@@ -103,3 +113,39 @@ export function sparePort() {
 /** The replicas of a service that run, e.g. `order` and `order-2`. */
 export const replicasOf = (servers: ServerStatus[], service: string) =>
   servers.filter((s) => s.running && (s.name === service || s.name.startsWith(`${service}-`)))
+
+/** Newest modification time (ms) of any file under the folders, tests aside. */
+async function newestChange(folders: string[]) {
+  let newest = 0
+  for (const folder of folders) {
+    const names = await readdir(folder, { recursive: true }).catch(() => [] as string[])
+    for (const name of names) {
+      if (name.endsWith('.test.ts')) continue
+      const info = await stat(`${folder}/${name}`).catch(() => undefined)
+      if (info?.isFile()) newest = Math.max(newest, info.mtimeMs)
+    }
+  }
+  return newest
+}
+
+/**
+ * Service processes of the stack started before the last change to their code (their folder or shared/):
+ * one more process started from the checkout would run other code against the same stores (and apply its
+ * migrations under the running one), so the sections that spawn processes skip them.
+ */
+export async function staleServices(servers: ServerStatus[]) {
+  const stale: string[] = []
+  for (const server of servers) {
+    const kind = server.name.replace(/-\d$/, '')
+    if (!server.pid || !SERVICES.includes(kind as Service)) continue
+    const { stdout } = await run(['ps', '-o', 'etimes=', '-p', String(server.pid)])
+    const startedAt = Date.now() - Number(stdout.trim()) * 1000
+    const changed = await newestChange([
+      `${ROOT}/${kind}/src`,
+      `${ROOT}/${kind}/migrations`,
+      `${ROOT}/shared/src`,
+    ])
+    if (changed > startedAt + 1000) stale.push(server.name)
+  }
+  return stale
+}

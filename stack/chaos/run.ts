@@ -1,0 +1,123 @@
+import { clientTokens } from '../bench/api.ts'
+import { createOrderProducts } from '../bench/catalogue.ts'
+import { type Audit, audit } from '../bench/conservation.ts'
+import type { Journey } from '../bench/journey.ts'
+import { warmUp } from '../bench/orders.ts'
+import { quantiles } from '../bench/stats.ts'
+import { restartStack, stackShape } from './faults.ts'
+import { startLoad } from './load.ts'
+import type { FaultTimes, Scenario } from './scenarios.ts'
+
+export interface ChaosSettings {
+  admin: string
+  clients: number
+  products: number
+  preferWait: boolean
+  log: (line: string) => void
+}
+
+export interface ScenarioResult {
+  id: string
+  title: string
+  skipped?: string
+  placed?: number
+  final?: number
+  audit?: Omit<Audit, 'products'> & { broken: Audit['products'] }
+  error_rate_pct?: number
+  slowest_ms?: number
+  recovery_ms?: number | null
+  cancels?: { ok: number; refused: number; errors: number }
+  note?: string
+}
+
+const BEFORE_FAULT_MS = 3_000
+const AFTER_RESTORE_MS = 5_000
+const LOAD_ONLY_MS = 10_000
+/** Stock per product: plenty for the fault scenarios; few for the cancel race, so rejections happen too. */
+const STOCK = 100_000
+const RACE_STOCK = 40
+
+/**
+ * From the fault on, the earliest arrival after which every order went through without a client error and
+ * within `normalMs`: how long the clients felt the fault. null if that never happened before the load stopped.
+ */
+function recovery(journeys: Journey[], faultAt: number, normalMs: number) {
+  const after = journeys.filter((j) => j.due >= faultAt).sort((a, b) => a.due - b.due)
+  let firstGood: number | undefined
+  for (const j of after) {
+    const good = j.errors === 0 && j.latencyMs !== undefined && j.latencyMs <= normalMs
+    if (!good) firstGood = undefined
+    else firstGood ??= j.due
+  }
+  return firstGood === undefined ? null : Math.max(0, firstGood - faultAt)
+}
+
+export async function runScenario(scenario: Scenario, settings: ChaosSettings): Promise<ScenarioResult> {
+  const { admin, log } = settings
+  const shape = await stackShape()
+  const skipped = scenario.unavailable(shape)
+  if (skipped) return { id: scenario.id, title: scenario.title, skipped }
+
+  log(`${scenario.id}: ${scenario.title}`)
+  const stock = scenario.cancelRace ? RACE_STOCK : STOCK
+  const run = `${Date.now().toString(36)}-${scenario.id}`
+  const { ids } = await createOrderProducts(admin, settings.products, stock, run)
+  const warm = await warmUp(admin, ids)
+  const tokens = await clientTokens(settings.clients, 'chaos')
+  const load = startLoad({
+    tokens,
+    products: ids,
+    cancelRace: scenario.cancelRace,
+    preferWait: settings.preferWait,
+  })
+
+  let times: FaultTimes | undefined
+  await Bun.sleep(BEFORE_FAULT_MS)
+  try {
+    if (scenario.fault) {
+      times = await scenario.fault(shape)
+      log(`${scenario.id}: ${times.note}`)
+    } else {
+      await Bun.sleep(LOAD_ONLY_MS)
+    }
+    await Bun.sleep(AFTER_RESTORE_MS)
+  } finally {
+    const journeys = await load.stop()
+    log(`${scenario.id}: ${journeys.length} orders placed; waiting for the figures to settle`)
+    if ((await stackShape()).stopped.length > 0) await restartStack()
+  }
+
+  const journeys = [warm, ...load.journeys]
+  const result = await audit(admin, new Map(ids.map((id) => [id, stock])), journeys, {
+    settleMs: 30_000,
+    rereadAll: true,
+  })
+  const latencies = journeys.filter((j) => j.latencyMs !== undefined).map((j) => j.latencyMs as number)
+  const requests = journeys.reduce((s, j) => s + j.requests, 0)
+  const errors = journeys.reduce((s, j) => s + j.errors, 0)
+  const before = journeys.filter((j) => times && j.due < times.faultAt && j.latencyMs !== undefined)
+  const normalMs = Math.max(500, 3 * quantiles(before.map((j) => j.latencyMs as number)).p99)
+  const { products, ...rest } = result
+  return {
+    id: scenario.id,
+    title: scenario.title,
+    placed: journeys.filter((j) => j.id).length,
+    final: journeys.filter((j) => j.final !== undefined || (j.status && j.status !== 'PENDING')).length,
+    audit: { ...rest, broken: products.filter((p) => !p.ok) },
+    error_rate_pct: requests > 0 ? Math.round((10_000 * errors) / requests) / 100 : 0,
+    slowest_ms: Math.round(quantiles(latencies).max),
+    recovery_ms: times ? recovery(load.journeys, times.faultAt, normalMs) : undefined,
+    cancels: scenario.cancelRace ? load.cancels : undefined,
+    note: [
+      times?.note,
+      scenario.cancelRace
+        ? `${shape.replicas('order').length} order process(es), ${RACE_STOCK} in stock each`
+        : undefined,
+      scenario.cancelRace
+        ? `cancels: ${load.cancels.ok} done, ${load.cancels.refused} refused (already final), ${load.cancels.errors} errors`
+        : undefined,
+    ]
+      .filter(Boolean)
+      .join('; '),
+  }
+}

@@ -5,6 +5,8 @@ export const InventoryEnv = z.object({
   ...baseEnv,
   ...jwksEnv,
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+  /** Prepended to every topic and to the consumer group; only tests set it, to keep off the real topics. */
+  KAFKA_TOPIC_PREFIX: z.string().default(''),
   /** How long published outbox rows are kept (to look into what was sent) before they are pruned. */
   OUTBOX_RETENTION_HOURS: z.coerce.number().positive().default(24),
   /**

@@ -7,7 +7,7 @@ import { connectResilientPostgres } from '@shop/shared/postgres/resilient-pool'
 import { runService } from '@shop/shared/runtime/run-service'
 import { createApp } from './app.ts'
 import { readEnv } from './env.ts'
-import { startWorkers } from './worker.ts'
+import { CONSUMER_GROUP, startWorkers } from './worker.ts'
 
 await runService({
   service: 'inventory',
@@ -19,7 +19,8 @@ await runService({
     await applyOutboxSchema(sql)
     log.info('Database migrated', { applied })
 
-    const kafka = createKafka({ brokers: env.KAFKA_BROKERS, service: 'inventory', log })
+    const topicPrefix = env.KAFKA_TOPIC_PREFIX
+    const kafka = createKafka({ brokers: env.KAFKA_BROKERS, service: 'inventory', log, topicPrefix })
     onStop('kafka', kafka.disconnect)
     await kafka.start()
 
@@ -27,7 +28,8 @@ await runService({
       outboxHours: env.OUTBOX_RETENTION_HOURS,
       processedEventsDays: env.PROCESSED_EVENTS_RETENTION_DAYS,
     }
-    const workers = await startWorkers({ sql, kafka, log, retention })
+    const groupId = `${topicPrefix}${CONSUMER_GROUP}`
+    const workers = await startWorkers({ sql, kafka, log, retention, groupId })
     onStop('consumers and outbox relay', workers.stop)
     return createApp({
       sql,

@@ -179,7 +179,7 @@ export async function createHarness({ databaseUrl }: { databaseUrl?: string } = 
  * Waits until the broker serves offsets for every topic of this prefix. Just after creation it may still answer
  * "unknown topic" or "not the leader" for a few seconds, which makes new consumers fail or rejoin over and over.
  */
-async function topicsServing(prefix: string) {
+export async function topicsServing(prefix: string) {
   const admin = new Kafka({ brokers: testServers.kafkaBrokers, logLevel: logLevel.NOTHING }).admin()
   await admin.connect()
   try {

@@ -3,6 +3,7 @@ import { createBaseApp } from '@shop/shared/http/base-app'
 import type { KafkaClient } from '@shop/shared/kafka/client'
 import type { Logger } from '@shop/shared/log'
 import type { Sql } from '@shop/shared/postgres/connect'
+import { openApi } from './openapi.ts'
 import { stockRoutes } from './stock/routes.ts'
 import { createStockStore } from './stock/store.ts'
 
@@ -20,6 +21,7 @@ export function createApp({ sql, kafka, verifyToken, log, wakeRelay = () => {} }
     service: 'inventory',
     log,
     ready: { postgres: () => sql`SELECT 1`, kafka: () => kafka.ping() },
+    openapi: openApi,
   })
   app.route('/api/v1/inventory', stockRoutes({ sql, stock: createStockStore(sql), verifyToken, wakeRelay }))
   return app

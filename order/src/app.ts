@@ -7,6 +7,7 @@ import { createAddressStore } from './addresses/store.ts'
 import type { CatalogueStore } from './catalogue/store.ts'
 import { collections } from './db.ts'
 import { createIdempotencyStore } from './idempotency/store.ts'
+import { openApi } from './openapi.ts'
 import { orderRoutes } from './orders/routes.ts'
 import { createOrderStore } from './orders/store.ts'
 import type { OrderWaiters } from './orders/wait.ts'
@@ -35,7 +36,7 @@ export function createApp({
   wakeRelay = () => {},
 }: AppDeps) {
   const c = collections(db)
-  const app = createBaseApp({ service: 'order', log, ready })
+  const app = createBaseApp({ service: 'order', log, ready, openapi: openApi })
   app.route(
     '/api/v1/orders',
     orderRoutes({

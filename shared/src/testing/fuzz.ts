@@ -75,9 +75,18 @@ function bodyVariants(schema: Schema | undefined): [string, string, string | Uin
     ['text/plain body', 'text/plain', '{}'],
     ['form body on a JSON route', 'application/x-www-form-urlencoded', 'a=1'],
   ]
-  for (const [name] of Object.entries(schema?.properties ?? {})) {
+  for (const [name, property] of Object.entries(schema?.properties ?? {})) {
     for (const [why, value] of WRONG_VALUES) {
       variants.push([`${name}: ${why}`, json, JSON.stringify({ [name]: value })])
+    }
+    // One level down: each field of a nested object, or of an array's objects (`items[0].quantity`).
+    const nested = property.items?.properties ?? property.properties
+    const wrap = (inner: object) => (property.items ? [inner] : inner)
+    for (const child of Object.keys(nested ?? {})) {
+      for (const [why, value] of WRONG_VALUES) {
+        const label = property.items ? `${name}[0].${child}` : `${name}.${child}`
+        variants.push([`${label}: ${why}`, json, JSON.stringify({ [name]: wrap({ [child]: value }) })])
+      }
     }
   }
   return variants
@@ -153,10 +162,15 @@ export function malformedRequests(
   return requests
 }
 
-/** Sends each request to the app and returns the ones answered with a 5xx, or with a 2xx/3xx where `mustFail`. */
+/**
+ * Sends each request to the app and returns the ones not answered with a 4xx: a 5xx, or a 2xx/3xx where the
+ * request could have changed something (a write with a body). `every4xx` also counts a 2xx/3xx to any
+ * malformed read (a bad query value that was ignored, a bad token that was let through).
+ */
 export async function fuzz(
-  send: (request: MalformedRequest) => Promise<Response>,
+  send: (request: MalformedRequest) => Response | Promise<Response>,
   requests: MalformedRequest[],
+  { every4xx = false }: { every4xx?: boolean } = {},
 ) {
   const failures: string[] = []
   for (const request of requests) {
@@ -168,7 +182,7 @@ export async function fuzz(
       continue
     }
     const isWrite = request.method !== 'GET'
-    if (status >= 500 || (isWrite && request.body !== undefined && status < 400)) {
+    if (status >= 500 || (status < 400 && (every4xx || (isWrite && request.body !== undefined)))) {
       failures.push(`${request.method} ${request.path.slice(0, 80)} (${request.why}): ${status}`)
     }
   }

@@ -126,6 +126,31 @@ describe('inventory HTTP API', () => {
     expect((await patch(id, '{"stock": ')).status).toBe(400)
   })
 
+  it('answers 4xx to malformed adjustments and writes nothing, not even a ledger row', async () => {
+    const id = products[3] as string
+    const before = await inv.row(id)
+    for (const body of [
+      '{"delta": 1e400}',
+      '[]',
+      'null',
+      '"x"',
+      '{"reorder_threshold": null}',
+      '{"delta": 1, "reason": "\u0000"}',
+    ]) {
+      const res = await patch(id, body)
+      expect({ body, status: res.status }).toEqual({ body, status: 400 })
+    }
+    const plain = await inv.app.request(`/api/v1/inventory/${id}`, {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'text/plain', Authorization: `Bearer ${await inv.adminToken()}` },
+      body: '{"delta": 1}',
+    })
+    expect(plain.status).toBe(415)
+    expect(await inv.row(id)).toEqual(before)
+    const [ledger] = await inv.sql`SELECT count(*)::int AS n FROM stock_movements WHERE product_id = ${id}`
+    expect(ledger?.n).toBe(1)
+  })
+
   it('answers 404 to a PATCH of an unknown or removed product and 400 for a malformed id', async () => {
     expect((await patch(objectId(), { stock: 1 })).status).toBe(404)
     expect((await patch(removed, { stock: 1 })).status).toBe(404)

@@ -74,7 +74,12 @@ function remoteKeySet(url: string, { maxStaleMs, refreshEveryMs, cooldownMs, log
         if (lastFailed) log?.info('JWKS reachable again', { url })
         lastFailed = false
       } catch (error) {
-        if (!lastFailed) log?.warn('Could not refresh the JWKS; using the last good key set', { url, error })
+        if (!lastFailed) {
+          const msg = current
+            ? 'Could not refresh the JWKS; using the last good key set'
+            : 'Could not load the JWKS'
+          log?.warn(msg, { url, error })
+        }
         lastFailed = true
       } finally {
         inFlight = undefined

@@ -21,6 +21,8 @@ export function createRelayLease(
 ) {
   return {
     leaseMs,
+    /** How long before its window ends the holder takes the next one. */
+    renewAheadMs: Math.min(1_000, leaseMs / 4),
     windowAt: (ms: number) => Math.floor(ms / leaseMs),
     endOf: (window: number) => (window + 1) * leaseMs,
 

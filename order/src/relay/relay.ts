@@ -9,13 +9,21 @@ import type { OrderEvent } from '../orders/event-log.ts'
 import { createRelayLease, type RelayLease } from './lease.ts'
 import { createOrderOutbox } from './outbox.ts'
 
-export const RELAY_BATCH_SIZE = 500
+/** Bounded so a batch ends well within a window: FerretDB marks the published ones at ~3 ms each. */
+export const RELAY_BATCH_SIZE = 200
 export const RELAY_IDLE_MIN_MS = 10
 /** Low, since a placed order waits for its order.placed; each idle poll is one find. */
 export const RELAY_IDLE_MAX_MS = 200
 export const RELAY_ERROR_MAX_MS = 10_000
-/** The holder stops this long before its window ends, so two relays rarely overlap (if they do: duplicates only). */
+/** The holder starts no batch this close to its window's end, so its last one is done when the next begins. */
 const WINDOW_MARGIN_MS = 100
+/**
+ * The holder takes the next window shortly before its own ends (lease.renewAheadMs); the others ask this
+ * long after it ended, so the lease stays where it is while its holder lives and changes hands only when
+ * the holder died or stalled. Two relays overlapping would only send duplicates (each sends an order's
+ * events in seq order, waiting for each), never lose one.
+ */
+const HANDOVER_MS = 250
 
 export interface OrderRelayOptions {
   events: Collection<OrderEvent>
@@ -29,8 +37,9 @@ export interface OrderRelayOptions {
 
 /**
  * Publishes the order event log, one relay at a time across processes: each window of `leaseMs` belongs to
- * whichever process first inserted its lease record; the others sleep until the next window. A holder that
- * dies leaves its events for the next window's winner. Within its window the holder polls with idle backoff
+ * whichever process first inserted its lease record; the others sleep until the next window (asking a
+ * little after the holder, which so keeps it). A holder that dies leaves its events to the next window's
+ * winner. Within its window the holder polls with idle backoff
  * (woken at once by `wakeRelay` after a local write) and backs off on Kafka failures, retrying forever.
  */
 export function startOrderRelay({
@@ -60,6 +69,9 @@ export function startOrderRelay({
   const stopping = new AbortController()
   let wakeUp = new AbortController()
   let held: number | undefined
+  /** The window after `held`, once taken ahead of time; `renewing` is the one last asked for. */
+  let next: number | undefined
+  let renewing: number | undefined
   let lastPublishedAt = Date.now()
 
   const send = async (message: OutboxMessage) => {
@@ -84,19 +96,32 @@ export function startOrderRelay({
   const holdWindow = async () => {
     const now = Date.now()
     const window = lease.windowAt(now)
+    if (next === window) {
+      held = window
+      next = undefined
+    }
     if (held === window) {
-      if (now < lease.endOf(window) - WINDOW_MARGIN_MS) return true
-      await pause(lease.endOf(window) - now, false)
+      // The holder takes the next window before this one ends, so it relays on across the boundary.
+      const end = lease.endOf(window)
+      if (next === undefined && renewing !== window + 1 && now >= end - lease.renewAheadMs) {
+        renewing = window + 1
+        if (await lease.acquire(window + 1)) next = window + 1
+      }
+      if (next !== undefined || now < end - WINDOW_MARGIN_MS) return true
+      await pause(end - now, false)
       return false
     }
     if (await lease.acquire(window)) {
+      const continued = held === window - 1
       if (held === undefined) log.info('Order relay holds the lease', { window })
       held = window
+      // Taken over from another relay: let a batch it may still be marking finish, or we would resend it.
+      if (!continued) await pause(lease.renewAheadMs, false)
       return true
     }
     if (held !== undefined) log.info('Order relay lease went to another process', { window })
     held = undefined
-    await pause(lease.endOf(window) - Date.now() + Math.random() * 20, false)
+    await pause(lease.endOf(window) - Date.now() + HANDOVER_MS + Math.random() * 20, false)
     return false
   }
 
@@ -137,13 +162,13 @@ export function startOrderRelay({
     /** Look now rather than at the end of the idle wait (after a write in this process). */
     wakeRelay: () => wakeUp.abort(),
     /** Whether this process holds the current window, and when it last published (for readiness). */
-    status: () => ({ holding: held === lease.windowAt(Date.now()), lastPublishedAt }),
+    status: () => ({ holding: [held, next].includes(lease.windowAt(Date.now())), lastPublishedAt }),
     /** Finishes the current batch and, while still holding the lease, flushes what is left. */
     async stop() {
       stopping.abort()
       await running
       try {
-        if (held === lease.windowAt(Date.now())) while ((await outbox.relayBatch(send)) > 0) {}
+        if ([held, next].includes(lease.windowAt(Date.now()))) while ((await outbox.relayBatch(send)) > 0) {}
       } catch (error) {
         log.warn('Order outbox not fully flushed at shutdown; the next relay publishes the rest', { error })
       }

@@ -39,6 +39,14 @@ load_env_defaults() {
   done <"$file"
 }
 
+# in_list WORD ITEM...: whether WORD is one of the items.
+in_list() {
+  local want="$1" item
+  shift
+  for item in "$@"; do [[ "$item" == "$want" ]] && return 0; done
+  return 1
+}
+
 port_open() { (: <"/dev/tcp/$1/$2") 2>/dev/null; }
 
 # Waits until host:port accepts, while the process in pid stays alive.

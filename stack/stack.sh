@@ -75,12 +75,6 @@ mapfile -t STACK_ALL_GROUPS < <(stack_groups 3 3 1)
 read -ra STACK_ALL <<<"${STACK_ALL_GROUPS[*]}"
 STACK_READY_TIMEOUT="${STACK_READY_TIMEOUT:-90}"
 
-in_list() {
-  local want="$1" item
-  shift
-  for item in "$@"; do [[ "$item" == "$want" ]] && return 0; done
-  return 1
-}
 server_kind() { echo "${1%-[0-9]}"; }
 # 1 for order, 2 for order-2.
 server_index() { [[ "$1" =~ -([0-9])$ ]] && echo "${BASH_REMATCH[1]}" || echo 1; }

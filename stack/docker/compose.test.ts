@@ -23,6 +23,8 @@ type Service = Obj & {
   depends_on?: Record<string, { condition?: string }>
   healthcheck?: Obj & { test?: string[] }
   ports?: string[]
+  profiles?: string[]
+  container_name?: string
   volumes?: string[]
   networks?: string[]
 }
@@ -124,8 +126,9 @@ describe('compose.ci.yaml changes only what is allowed', () => {
   })
 
   test('every official image and every service gets its stand-in', () => {
+    // The observability profile's services are not run in CI: no stand-ins.
     const official = Object.entries(base.services)
-      .filter(([, s]) => s.image !== undefined && s.build === undefined)
+      .filter(([, s]) => s.image !== undefined && s.build === undefined && s.profiles === undefined)
       .map(([n]) => n)
       .sort()
     expect(official).toEqual(['caddy', 'kafka', 'mongo', 'postgres'])
@@ -189,7 +192,8 @@ describe('compose.yaml agrees with the native stack', () => {
 
       test('same env var names as stack/env and the same PORT', () => {
         // HOST may be left to its default (loopback) natively; a container listens on all interfaces.
-        const nativeNames = new Set([...native.keys(), 'HOST'])
+        // The tracing pair is given natively by the stack (OBSERVABILITY=1), not by the env file.
+        const nativeNames = new Set([...native.keys(), 'HOST', 'ZIPKIN_URL', 'TRACE_SAMPLE_RATIO'])
         expect(Object.keys(env).sort()).toEqual([...nativeNames].sort())
         expect(env.PORT).toBe(native.get('PORT'))
         expect(env.HOST).toBe('0.0.0.0')
@@ -278,11 +282,37 @@ describe('compose.yaml agrees with the native stack', () => {
     for (const [name, svc] of Object.entries(base.services)) {
       expect(svc.healthcheck?.test?.length ?? 0, `${name} health check`).toBeGreaterThan(0)
       expect(svc.networks, `${name} networks`).toEqual(networks)
-      if (name !== 'caddy') expect(svc.ports, `${name} ports`).toBeUndefined()
+      if (svc.profiles?.includes('observability'))
+        for (const port of svc.ports ?? []) expect(port, `${name} ports`).toStartWith('127.0.0.1:')
+      else if (name !== 'caddy') expect(svc.ports, `${name} ports`).toBeUndefined()
       for (const v of svc.volumes ?? []) {
         const source = v.split(':')[0] ?? ''
         if (!source.startsWith('./')) expect(named, `${name} volume ${v}`).toContain(source)
       }
+    }
+  })
+
+  test('the services scale (no container names, no host ports); the gateway finds every replica by DNS', () => {
+    for (const app of APPS) {
+      expect(base.services[app]?.container_name, app).toBeUndefined()
+      expect(base.services[app]?.ports, app).toBeUndefined()
+    }
+    expect(base.services.caddy?.environment?.GATEWAY_DISCOVERY).toBe('dns')
+    const caddyfile = readFileSync(join(ROOT, 'Caddyfile'), 'utf8')
+    for (const app of APPS) {
+      const port = base.services[app]?.environment?.PORT
+      expect(caddyfile).toContain(`import discovery_{$GATEWAY_DISCOVERY:none} ${app} ${port}`)
+    }
+  })
+
+  test('observability profile: Prometheus scrapes every service by DNS on its port, Zipkin on 9411', () => {
+    expect(base.services.prometheus?.profiles).toEqual(['observability'])
+    expect(base.services.zipkin?.profiles).toEqual(['observability'])
+    const config = readFileSync(join(ROOT, 'stack/prometheus/compose.yml'), 'utf8')
+    for (const app of APPS) {
+      const port = base.services[app]?.environment?.PORT
+      expect(config).toContain(`{ names: [${app}], type: A, port: ${port} }`)
+      expect(base.services[app]?.environment?.ZIPKIN_URL).toBe('http://zipkin:9411/api/v2/spans')
     }
   })
 

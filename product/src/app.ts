@@ -1,3 +1,4 @@
+import { docsRoutes } from '@shop/shared/docs/docs-routes'
 import type { VerifyToken } from '@shop/shared/http/auth'
 import { createBaseApp } from '@shop/shared/http/base-app'
 import type { KafkaClient } from '@shop/shared/kafka/client'
@@ -18,9 +19,20 @@ export interface AppDeps {
   /** Wakes the outbox relay after a write; without it the relay still finds the event at its next poll. */
   wakeRelay?: () => void
   now?: () => Date
+  /** Base URLs of the other services whose documents /api/v1/openapi.json merges with this one's. */
+  openApiPeers?: string[]
 }
 
-export function createApp({ db, kafka, catalogue, verifyToken, log, wakeRelay = () => {}, now }: AppDeps) {
+export function createApp({
+  db,
+  kafka,
+  catalogue,
+  verifyToken,
+  log,
+  wakeRelay = () => {},
+  now,
+  openApiPeers = [],
+}: AppDeps) {
   const app = createBaseApp({
     service: 'product',
     log,
@@ -36,5 +48,7 @@ export function createApp({ db, kafka, catalogue, verifyToken, log, wakeRelay = 
     '/api/v1/products',
     productRoutes({ products, catalogue: catalogue.catalogue, verifyToken, wakeRelay }),
   )
+  // The gateway sends the whole API's documentation here (see the Caddyfile).
+  app.route('/', docsRoutes({ own: openApi, peers: openApiPeers }))
   return app
 }

@@ -10,6 +10,17 @@ export const ProductEnv = z.object({
   ...baseEnv,
   ...jwksEnv,
   MONGO_URL: MongoUrl,
+  /** Base URLs of the other services, comma-separated: /api/v1/openapi.json merges their /openapi.json. */
+  OPENAPI_PEERS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((url) => url.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url())),
 })
 
 export type ProductEnv = z.output<typeof ProductEnv>

@@ -33,6 +33,7 @@ await runService({
       verifyToken: createJwtVerifier({ jwks: env.JWKS_URL }),
       log,
       wakeRelay: workers.wakeRelay,
+      openApiPeers: env.OPENAPI_PEERS,
     })
   },
 })

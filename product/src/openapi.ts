@@ -1,3 +1,4 @@
+import { docsOperations } from '@shop/shared/docs/docs-routes'
 import { type Operation, openApiDocument } from '@shop/shared/docs/openapi'
 import { z } from 'zod'
 import { CreateProduct, IdParam, ListQuery, UpdateProduct } from './products/schemas.ts'
@@ -96,6 +97,8 @@ export const operations: Operation[] = [
     responses: { 204: { description: 'Deleted' } },
     errors: [404],
   },
+  // Mounted here for the gateway: the whole API's documentation.
+  ...docsOperations,
 ]
 
 export const openApi = openApiDocument({

@@ -1,11 +1,47 @@
 import { Hono } from 'hono'
 import type { AppEnv } from '../http/app-env.ts'
 import { asyncApiDocument } from './asyncapi.ts'
-import { mergeOpenApi, type OpenApiDocument } from './openapi.ts'
+import { mergeOpenApi, type OpenApiDocument, type Operation } from './openapi.ts'
 
 const PEER_TIMEOUT_MS = 2_000
 const MERGED_CACHE_MS = 30_000
 const ASSETS = ['swagger-ui.css', 'swagger-ui-bundle.js'] as const
+
+const tag = 'Documentation'
+
+/** The routes of docsRoutes, for the document of the service that mounts them. */
+export const docsOperations: Operation[] = [
+  {
+    method: 'get',
+    path: '/api/v1/openapi.json',
+    tag,
+    summary: 'The whole HTTP API: this document, merged from every service’s own /openapi.json',
+    responses: { 200: { description: 'OpenAPI 3.1' } },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/asyncapi.json',
+    tag,
+    summary: 'Every Kafka topic and its .dlq: payloads, CloudEvents headers, key, senders and receivers',
+    responses: { 200: { description: 'AsyncAPI 3.0' } },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/docs',
+    tag,
+    summary: 'The reference page (Swagger UI, served from here, no CDN)',
+    responses: { 200: { description: 'HTML' } },
+  },
+  ...ASSETS.map(
+    (name): Operation => ({
+      method: 'get',
+      path: `/api/v1/docs/assets/${name}`,
+      tag,
+      summary: `The reference page’s ${name.endsWith('.css') ? 'styles' : 'script'} (swagger-ui-dist)`,
+      responses: { 200: { description: name.endsWith('.css') ? 'CSS' : 'JavaScript' } },
+    }),
+  ),
+]
 
 /** Each service's own document, on its own port. */
 export const openApiRoute = (doc: OpenApiDocument) =>

@@ -7,17 +7,19 @@ import type { ProductStore } from '../products/store.ts'
 import { createCatalogue } from './catalogue.ts'
 import { entryOf, tombstone } from './entry.ts'
 
-const SUBSCRIBE_ATTEMPTS = 6
+/** How long a broker may go on refusing the subscription as still settling the topics before start-up fails. */
+const SUBSCRIBE_PATIENCE_MS = 30_000
 
-/** A broker still settling freshly created topics answers "unknown topic or partition" for a moment. */
+/** A broker still settling freshly created topics answers "unknown topic or partition" for a while. */
 async function subscribe<T>(log: Logger, start: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + SUBSCRIBE_PATIENCE_MS
   for (let attempt = 1; ; attempt++) {
     try {
       return await start()
     } catch (error) {
-      if (attempt >= SUBSCRIBE_ATTEMPTS || (error as { retriable?: boolean }).retriable !== true) throw error
+      if (Date.now() > deadline || (error as { retriable?: boolean }).retriable !== true) throw error
       log.warn('Catalogue consumer could not subscribe yet; retrying', { attempt, error })
-      await sleep(backoffMs(attempt, 200, 2_000) + 100)
+      await sleep(backoffMs(attempt, 200, 1_000) + 100)
     }
   }
 }
@@ -97,9 +99,11 @@ export async function startCatalogue({
     get handled() {
       return handled
     },
-    /** Readiness: loaded, and its consumer not stopped. */
+    /** Readiness: loaded, and its consumer running (a crashed one leaves the catalogue going stale). */
     async check() {
       if (!catalogue.loaded || !running) throw new Error('the catalogue is not loaded')
+      const problem = consumer.problem()
+      if (problem) throw new Error(`the catalogue is no longer kept current: ${problem}`)
     },
     async stop() {
       running = false

@@ -12,6 +12,10 @@ describe('user.created through the outbox and the real broker', () => {
   let workers: ReturnType<typeof startWorkers>
   let tap: { messages: TappedMessage[]; stop: () => Promise<void> }
 
+  // A broker busy with many test topics may not yet know a partition of a topic created a moment ago.
+  const tapWhenReady = (topic: string) =>
+    waitFor(() => fx.kafka.tap(topic), { timeoutMs: 30_000, intervalMs: 500, message: `a tap on ${topic}` })
+
   beforeAll(async () => {
     fx = await createHarness()
     await fx.kafka.start()
@@ -23,10 +27,10 @@ describe('user.created through the outbox and the real broker', () => {
       retention: TEST_RETENTION,
     })
     app = fx.app({ kafka: fx.kafka, wakeRelay: workers.wakeRelay })
-    tap = await fx.kafka.tap('user.created')
+    tap = await tapWhenReady('user.created')
   })
   afterAll(async () => {
-    await tap.stop()
+    await tap?.stop()
     await workers.stop()
     await fx.kafka.disconnect()
     await fx.db.drop()
@@ -105,8 +109,8 @@ describe('user.created through the outbox and the real broker', () => {
 
   it('publishes user.address_added with the address and user.address_removed, keyed by the user id', async () => {
     const [added, removed] = await Promise.all([
-      fx.kafka.tap('user.address_added'),
-      fx.kafka.tap('user.address_removed'),
+      tapWhenReady('user.address_added'),
+      tapWhenReady('user.address_removed'),
     ])
     try {
       const user = (await (await registerWithId(registration(), 'req-address-owner')).json()) as {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, setDefaultTimeout } from 'bun:test'
+import { outboxOnInsert } from '@shop/shared/outbox/mongo-store'
 import { waitFor } from '@shop/shared/testing/wait-for'
+import { ObjectId } from 'mongodb'
 import { startWorkers } from '../src/worker.ts'
 import { createHarness, type Harness, PRODUCTS, type ProductProcess } from './harness.ts'
 
@@ -46,6 +48,29 @@ describe('two product processes with catalogues of their own on one database and
     const { _id: id } = await other.create({ name: 'Made on the other', category: 'replicated' })
     expect(await status(other, `${PRODUCTS}/${id}`)).toBe(200)
     await waitFor(async () => (await status(t, `${PRODUCTS}/${id}`)) === 200, { message: 'the other way' })
+  })
+
+  it('finds by id a product another process wrote before its event has arrived', async () => {
+    const id = new ObjectId()
+    const at = new Date()
+    // As another replica's insert looks in the moment before its relay has published it.
+    await t.products.insertOne({
+      _id: id,
+      name: 'Just written',
+      description: null,
+      category: 'in-flight',
+      price_cents: 500,
+      quantity: 1,
+      created_at: at,
+      updated_at: at,
+      version: 1,
+      deleted_at: null,
+      ...outboxOnInsert(),
+    })
+    const got = await other.send('GET', `${PRODUCTS}/${id.toHexString()}`)
+    expect(got.status).toBe(200)
+    expect(await got.json()).toMatchObject({ _id: id.toHexString(), name: 'Just written', price: 5 })
+    expect(await listIds(other, '?category=in-flight')).toEqual([id.toHexString()])
   })
 
   it('takes a deleted product out of every list on both processes', async () => {

@@ -42,6 +42,17 @@ export const productRoutes = ({ products, catalogue, verifyToken, wakeRelay }: P
     if (!catalogue.loaded) throw new ServiceUnavailableError('The catalogue is still loading')
     return catalogue
   }
+  /**
+   * An id this process has never heard of may have just been created by another process whose event is
+   * still on its way: that one read goes to MongoDB (as every 404 did before), so a client that creates on
+   * one replica and reads on another finds its product. Deleted ones are known and answered from memory.
+   */
+  const written = async (id: string) => {
+    if (catalogue.version(id) > 0) return undefined
+    const doc = await products.find(id)
+    if (doc) catalogue.apply(entryOf(doc, catalogue.intern))
+    return catalogue.get(id)
+  }
   /** A write is in this process's memory at once, before its event comes back from Kafka. */
   const remember = (doc: StoredProduct) => {
     catalogue.apply(entryOf(doc, catalogue.intern))
@@ -55,9 +66,9 @@ export const productRoutes = ({ products, catalogue, verifyToken, wakeRelay }: P
       c.header('X-Total-Count', String(total))
       return conditional(c, listTag(items, total), LIST_CACHE_CONTROL, () => items.map(toBody))
     })
-    .get('/:id', validate('param', IdParam), (c) => {
+    .get('/:id', validate('param', IdParam), async (c) => {
       const { id } = c.req.valid('param')
-      const entry = loaded().get(id)
+      const entry = loaded().get(id) ?? (await written(id))
       if (!entry) throw notFound(id)
       return conditional(c, itemTag(entry), ITEM_CACHE_CONTROL, () => toBody(entry))
     })

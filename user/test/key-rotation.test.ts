@@ -62,11 +62,15 @@ describe('signing key rotation', () => {
   })
 
   it('keeps exactly one signing key when rotations run at once', async () => {
-    await Promise.all([rotateSigningKey(fx.sql), rotateSigningKey(fx.sql), rotateSigningKey(fx.sql)])
+    await Promise.all(Array.from({ length: 6 }, () => rotateSigningKey(fx.sql)))
     const [active] = await fx.sql`SELECT count(*)::int AS n FROM signing_keys WHERE retired_at IS NULL`
     expect(active?.n).toBe(1)
     const ring = await openKeyRing({ sql: fx.sql, tokenLifetimeSeconds: TTL })
+    // Each key is dated after the one it retired, so the newest is the one that signs.
     const [newest] = await fx.sql`SELECT kid FROM signing_keys ORDER BY created_at DESC LIMIT 1`
     expect(ring.current().kid).toBe(newest?.kid)
+    const [misdated] = await fx.sql`
+      SELECT count(*)::int AS n FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < created_at`
+    expect(misdated?.n).toBe(0)
   })
 })

@@ -21,11 +21,14 @@ export async function rotateSigningKey(sql: Sql): Promise<Rotation> {
   const key = await fromPrivateJwk(privateJwk)
   return sql.begin(async (tx) => {
     await tx`SELECT pg_advisory_xact_lock(${ROTATION_LOCK})`
+    // The time after the lock, not the transaction's start (now()): a rotation that waited for another
+    // must not date its key before the one it retires.
     const [retired]: [{ kid: string; retired_at: Date }?] = await tx`
-      UPDATE signing_keys SET retired_at = now() WHERE retired_at IS NULL RETURNING kid, retired_at`
+      UPDATE signing_keys SET retired_at = clock_timestamp() WHERE retired_at IS NULL RETURNING kid, retired_at`
     const [added]: [{ created_at: Date }] = await tx`
-      INSERT INTO signing_keys (kid, alg, private_jwk, public_jwk)
-      VALUES (${key.kid}, ${key.alg}, ${tx.json(privateJwk as never)}, ${tx.json(key.publicJwk as never)})
+      INSERT INTO signing_keys (kid, alg, private_jwk, public_jwk, created_at)
+      VALUES (${key.kid}, ${key.alg}, ${tx.json(privateJwk as never)}, ${tx.json(key.publicJwk as never)},
+              clock_timestamp())
       RETURNING created_at`
     return {
       kid: key.kid,

@@ -5,7 +5,6 @@ import { createTestKafka } from '@shop/shared/testing/kafka'
 import { uniqueName } from '@shop/shared/testing/names'
 import { testServers } from '@shop/shared/testing/servers'
 import { waitFor } from '@shop/shared/testing/wait-for'
-import type { ParkedMessage } from './parked.ts'
 
 const ROOT = new URL('../..', import.meta.url).pathname
 const ORDER_ID = '65a1b2c3d4e5f6a7b8c9d0e1'
@@ -13,6 +12,7 @@ const PRODUCT_ID = '65a1b2c3d4e5f6a7b8c9d0e2'
 
 const kafka = createTestKafka('order', createMemoryLogger().log)
 const prefix = kafka.physical('')
+const groupId = uniqueName('dlq-test')
 
 /** Runs `npm run dlq -- ...args` as a user would, against this test's own topics. */
 async function dlq(...args: string[]) {
@@ -39,7 +39,7 @@ describe('npm run dlq', () => {
 
   beforeAll(async () => {
     const consumer = await kafka.consume({
-      groupId: uniqueName('dlq-test'),
+      groupId,
       topics: ['order.placed'],
       handle: async (event) => {
         if (broken) throw new PoisonMessageError('inventory cannot apply this order yet')
@@ -68,17 +68,7 @@ describe('npm run dlq', () => {
     expect(text).toContain(`ce_id ${eventId}`)
     expect(text).toContain('reason: inventory cannot apply this order yet')
 
-    const { dlq: found } = JSON.parse(await dlq('list', 'order.placed', '--json')) as {
-      dlq: { topic: string; messages: ParkedMessage[] }[]
-    }
-    expect(found[0]?.messages).toMatchObject([
-      {
-        ce_id: eventId,
-        key: ORDER_ID,
-        original_partition: expect.any(String),
-        correlation_id: 'req-dlq-test',
-      },
-    ])
+    expect(text).toMatch(new RegExp(`from order\\.placed \\d+:\\d+ by ${groupId} `))
   })
 
   it('replays it onto its topic with the same ce_id and headers, without the dlq ones', async () => {

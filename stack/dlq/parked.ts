@@ -3,6 +3,7 @@ import { dlqTopic, type Topic, topics } from '@shop/shared/events/topics'
 import { createKafka } from '@shop/shared/kafka/client'
 import type { TappedMessage } from '@shop/shared/kafka/tap'
 import type { Logger } from '@shop/shared/log'
+import { TRACEPARENT_HEADER } from '@shop/shared/observability/trace-context'
 
 /** One message parked on `<topic>.dlq`, with what the consumer that parked it said. */
 export interface ParkedMessage {
@@ -104,7 +105,7 @@ function unreplayable(message: ParkedMessage): string | undefined {
 
 /**
  * Puts parked messages back on their original topic with their own ce_id, ce_time, ce_source, correlation
- * id and key (the dlq_* headers are not carried back), so a consumer that already applied one skips it.
+ * id, traceparent and key (the dlq_* headers are not carried back), so a consumer that already applied one skips it.
  * A message that could never be consumed (no ce_id, not JSON, failing its schema) stays where it is.
  */
 export async function replayParked(messages: ParkedMessage[], settings: KafkaSettings) {
@@ -133,6 +134,7 @@ export async function replayParked(messages: ParkedMessage[], settings: KafkaSet
           id: message.ce_id as string,
           time: message.ce_time ?? undefined,
           correlationId: message.correlation_id ?? undefined,
+          traceparent: message.headers[TRACEPARENT_HEADER] ?? null,
         },
       )
       outcomes.push({ message, replayed: true })

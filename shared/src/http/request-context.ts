@@ -35,6 +35,7 @@ export const requestContext =
     c.set('log', requestLog)
     const started = performance.now()
     const tracer = telemetry?.tracer
+    let route: string | undefined
     if (tracer) {
       const parent = extractContext(c.req.raw.headers)
       const span = tracer.startSpan(
@@ -48,7 +49,7 @@ export const requestContext =
       try {
         await context.with(trace.setSpan(parent, span), next)
       } finally {
-        const route = routeTemplate(c)
+        route = routeTemplate(c)
         span.updateName(`${c.req.method} ${route}`)
         span.setAttributes({ 'http.route': route, 'http.response.status_code': c.res.status })
         if (c.res.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR })
@@ -59,10 +60,10 @@ export const requestContext =
     }
     c.header(REQUEST_ID_HEADER, requestId)
     const seconds = (performance.now() - started) / 1000
-    telemetry?.metrics.http.observe(
-      { method: c.req.method, route: routeTemplate(c), status: String(c.res.status) },
-      seconds,
-    )
+    if (telemetry) {
+      route ??= routeTemplate(c)
+      telemetry.metrics.http.observe({ method: c.req.method, route, status: String(c.res.status) }, seconds)
+    }
     const fields = {
       method: c.req.method,
       path: c.req.path,

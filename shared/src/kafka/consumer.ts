@@ -1,5 +1,5 @@
 import { SpanKind } from '@opentelemetry/api'
-import type { Kafka, KafkaMessage, Message } from 'kafkajs'
+import type { Consumer, Kafka, KafkaMessage, Message } from 'kafkajs'
 import { DLQ_HEADERS } from '../events/envelope.ts'
 import type { Topic } from '../events/topics.ts'
 import type { Logger } from '../log.ts'
@@ -34,6 +34,30 @@ interface ConsumerContext {
 
 const JOIN_TIMEOUT_MS = 30_000
 export const CONSUMER_STUCK_AFTER_MS = 60_000
+const SUBSCRIBE_ATTEMPTS = 8
+
+/**
+ * Subscribes from the beginning, retrying a while: a broker with many topics can answer "unknown topic or
+ * partition" for a moment after they were created. Disconnects the consumer if it gives up.
+ */
+export async function subscribeWhenReady(
+  consumer: Consumer,
+  topics: string[],
+  onRetry: (attempt: number, error: unknown) => void = () => undefined,
+) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await consumer.subscribe({ topics, fromBeginning: true })
+    } catch (error) {
+      if (attempt >= SUBSCRIBE_ATTEMPTS || (error as { retriable?: boolean }).retriable !== true) {
+        await consumer.disconnect().catch(() => undefined)
+        throw error
+      }
+      onRetry(attempt, error)
+      await sleep(backoffMs(attempt, 200, 2_000))
+    }
+  }
+}
 
 /**
  * Runs a consumer group. A message that cannot be decoded or fails its schema (or whose handler throws
@@ -167,7 +191,9 @@ export async function startConsumer<T extends Topic>(
   }
 
   await consumer.connect()
-  await consumer.subscribe({ topics: topics.map(physical), fromBeginning: true })
+  await subscribeWhenReady(consumer, topics.map(physical), (attempt, error) =>
+    log.warn('Kafka consumer could not subscribe yet; retrying', { group_id: groupId, attempt, error }),
+  )
   await consumer.run({
     partitionsConsumedConcurrently: concurrency,
     eachMessage: async ({ topic: physicalTopic, partition, message, heartbeat }) => {

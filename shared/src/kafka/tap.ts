@@ -1,4 +1,5 @@
 import type { Kafka } from 'kafkajs'
+import { subscribeWhenReady } from './consumer.ts'
 
 export interface TappedMessage {
   key: string | null
@@ -22,7 +23,7 @@ export async function tapTopic(kafka: Kafka, physicalTopic: string) {
   })
   const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()))
   await consumer.connect()
-  await consumer.subscribe({ topic: physicalTopic, fromBeginning: true })
+  await subscribeWhenReady(consumer, [physicalTopic])
   await consumer.run({
     eachMessage: async ({ partition, message }) => {
       const headers: Record<string, string> = {}

@@ -85,8 +85,16 @@ describe('/metrics counters that move with the traffic', () => {
     expect(sampleValue(samples, 'kafka_event_handling_delay_seconds_count', { topic: 'stock.updated' })).toBe(
       2,
     )
-    const lag = samples.filter((s) => s.name === 'kafka_consumer_lag' && s.labels.topic === 'stock.updated')
-    expect(lag.length).toBeGreaterThan(0)
+    // Lag is recorded as each batch ends, just after its last message was handled.
+    const lag = await waitFor(
+      async () => {
+        const partitions = (await metrics()).filter(
+          (s) => s.name === 'kafka_consumer_lag' && s.labels.topic === 'stock.updated',
+        )
+        return partitions.length > 0 && partitions
+      },
+      { message: 'a lag sample' },
+    )
     expect(lag.every((s) => s.value === 0)).toBe(true)
     await consumer.stop()
   })

@@ -6,6 +6,7 @@ import { createApp } from './app.ts'
 import { createCatalogueStore } from './catalogue/store.ts'
 import { ensureIndexes } from './db.ts'
 import type { OrderEnv } from './env.ts'
+import { importLegacyOrders } from './orders/legacy-import.ts'
 import { createOrderWaiters } from './orders/wait.ts'
 import { startWorkers } from './worker.ts'
 
@@ -24,6 +25,7 @@ export async function startOrderService(
   const mongo = await connectMongo(env.MONGO_URL)
   onStop('mongodb', () => mongo.client.close())
   await ensureIndexes(mongo.db)
+  await importLegacyOrders(mongo.db, log)
 
   const kafka = createKafka({ brokers: env.KAFKA_BROKERS, service: 'order', log, topicPrefix })
   onStop('kafka', kafka.disconnect)

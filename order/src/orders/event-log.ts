@@ -28,6 +28,10 @@ export interface OrderEvent {
   parked?: { error: string; at: Date }
   /** Only in seq 1. */
   placed?: PlacedOrder
+  /** Seq 1 of an order imported from the older single-document layout: its history up to then. */
+  history?: HistoryEntry[]
+  /** An imported event that only carries a message still to publish; the order's state does not change. */
+  carries_only?: true
 }
 
 /** Zero-padded, so `_id`s of one order sort by seq as strings (the relay reads pending events by `_id`). */
@@ -55,14 +59,17 @@ export const historyEntry = (event: Pick<OrderEvent, 'status' | 'at' | 'reason' 
 }
 
 /** The order after `event`: what a writer that knows the previous state puts in the projection. */
-export const applyEvent = (order: OrderDoc, event: OrderEvent): OrderDoc => ({
-  ...order,
-  status: event.status,
-  reason: event.reason ?? order.reason,
-  history: [...order.history, historyEntry(event)],
-  version: event.seq,
-  updated_at: event.at,
-})
+export const applyEvent = (order: OrderDoc, event: OrderEvent): OrderDoc => {
+  if (event.carries_only) return { ...order, version: event.seq }
+  return {
+    ...order,
+    status: event.status,
+    reason: event.reason ?? order.reason,
+    history: [...order.history, historyEntry(event)],
+    version: event.seq,
+    updated_at: event.at,
+  }
+}
 
 /** The order as its log tells it (the truth); undefined when the log has no placement. */
 export function foldEvents(events: OrderEvent[]): OrderDoc | undefined {
@@ -74,7 +81,7 @@ export function foldEvents(events: OrderEvent[]): OrderDoc | undefined {
     _id: new ObjectId(first.order_id),
     status: first.status,
     reason: first.reason,
-    history: [historyEntry(first)],
+    history: first.history ?? [historyEntry(first)],
     version: 1,
     updated_at: first.at,
   }

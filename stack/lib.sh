@@ -49,6 +49,20 @@ in_list() {
 
 port_open() { (: <"/dev/tcp/$1/$2") 2>/dev/null; }
 
+# The status code of GET http://127.0.0.1:PORT/PATH, without curl; empty when
+# nothing answers.
+http_status() {
+  local port="$1" path="$2" line=""
+  {
+    exec 3<>"/dev/tcp/127.0.0.1/$port" &&
+      printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$path" >&3 &&
+      read -r -t 5 line <&3
+    exec 3>&-
+  } 2>/dev/null || true
+  [[ "$line" =~ ^HTTP/[0-9.]+\ ([0-9]{3}) ]] && echo "${BASH_REMATCH[1]}"
+  return 0
+}
+
 # Waits until host:port accepts, while the process in pid stays alive.
 wait_for_port() {
   local host="$1" port="$2" pid="$3" timeout="$4" waited=0

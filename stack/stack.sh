@@ -202,11 +202,11 @@ server_wait() {
     kill -0 "$pid" 2>/dev/null || server_fail "$name" "exited while starting (pid $pid)"
     server_fail "$name" "did not accept connections on port $port within ${STACK_READY_TIMEOUT}s"
   fi
+  server_step "$name" ensure
+  ((STEP_RC == 0)) || server_fail "$name" "is up but its set-up step failed"
   if in_list "$name" "${STARTING[@]}"; then
     log "$name: ready in $(elapsed_since "${STARTED_AT[$name]}")s (pid $pid)"
   fi
-  server_step "$name" ensure
-  ((STEP_RC == 0)) || server_fail "$name" "is up but its set-up step failed"
 }
 
 # Starts the servers of one group together, then waits for each: the nodes

@@ -63,5 +63,20 @@ bun_service_start() {
     "$env" "$ROOT/$kind" "$ROOT/node_modules/.bin/bun" "$ROOT/$kind/src/main.ts"
 }
 
+# Up counts a service ready once /ready says so (its HTTP port opens first,
+# answering 503 while it connects); one that stays unready is reported, not
+# stopped: its /ready names the check that fails.
+bun_service_ensure() {
+  local port waited=0 status
+  port="$(bun_service_port "$1")"
+  while status="$(http_status "$port" /ready)" && [[ "$status" != 200 ]]; do
+    if ((waited++ >= STACK_READY_TIMEOUT * 2)); then
+      log "$1: not ready after ${STACK_READY_TIMEOUT}s (GET /ready: ${status:-no answer}); see $(server_log "$1")"
+      return 0
+    fi
+    sleep 0.5
+  done
+}
+
 # Enough for a graceful shutdown (flush the outbox, commit offsets).
 bun_service_stop_timeout() { echo 20; }

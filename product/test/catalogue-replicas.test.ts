@@ -133,6 +133,10 @@ describe('two product processes with catalogues of their own on one database and
     const { _id: kept } = await t.create({ name: 'Before restart', category: 'restart' })
     await waitFor(async () => (await status(other, `${PRODUCTS}/${kept}`)) === 200)
     await other.stop()
+    // A process whose catalogue is no longer kept current says so.
+    const stale = await other.send('GET', '/ready')
+    expect(stale.status).toBe(503)
+    expect(((await stale.json()) as { down: string[] }).down).toContain('catalogue')
 
     expect((await t.asAdmin('PATCH', `${PRODUCTS}/${kept}`, { price: 99.99 })).status).toBe(200)
     const { _id: added } = await t.create({ name: 'While down', category: 'restart' })

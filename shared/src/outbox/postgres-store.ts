@@ -9,7 +9,7 @@ import { isRetriablePublishError, PARK_AFTER_ATTEMPTS, publishErrorText } from '
 export const OUTBOX_DDL = readFileSync(join(import.meta.dir, 'outbox.sql'), 'utf8')
 
 /** Keys (aggregates) published side by side within one batch; each key's own rows go out one by one. */
-const KEYS_AT_ONCE = 8
+const KEYS_AT_ONCE = 16
 /** Old sent rows are deleted in chunks, so pruning never holds a long lock. */
 const PRUNE_CHUNK = 10_000
 

@@ -35,7 +35,8 @@ describe('the user API as documented', () => {
   it('serves its document at /openapi.json', async () => {
     const res = await call(fx.defaultApp, 'GET', '/openapi.json')
     expect(res.status).toBe(200)
-    expect((await res.json()).paths['/api/v1/auth/register']).toBeDefined()
+    const document = (await res.json()) as { paths: Record<string, unknown> }
+    expect(document.paths['/api/v1/auth/register']).toBeDefined()
   })
 
   it('answers hundreds of malformed requests with a 4xx and changes nothing', async () => {

@@ -9,7 +9,7 @@ import { adminToken, call, clientTokens, GATEWAY } from './api.ts'
 import { createOrderProducts, productCount, productIds, seedProducts } from './catalogue.ts'
 import { httpBench } from './http.ts'
 import { ordersBench } from './orders.ts'
-import { type BenchReport, previousReport, type Row, renderTable, writeReport } from './report.ts'
+import { type BenchReport, previousFigures, type Row, renderTable, writeReport } from './report.ts'
 import { storeSizes } from './sizes.ts'
 import { ensureStackUp, ROOT, replicasOf, rssByServer, stackStatus, staleServices } from './stack.ts'
 import { startupBench } from './startup.ts'
@@ -35,9 +35,14 @@ const ORDER_PRODUCT_STOCK = 100_000
 const log = (line: string) => console.error(`[bench] ${line}`)
 const started = new Date()
 const loadBefore = loadavg()
+if ((loadBefore[0] ?? 0) > availableParallelism()) {
+  log(
+    `the machine is busy (load average ${loadBefore[0]?.toFixed(1)} on ${availableParallelism()} cores): figures will be low`,
+  )
+}
 const rows: Row[] = []
 const details: Record<string, unknown> = {}
-const previous = await previousReport()
+const previous = await previousFigures()
 
 const servers = await ensureStackUp(log)
 const rssBefore = await rssByServer(servers)
@@ -146,8 +151,20 @@ rows.push(
     unit: 'orders',
     note: sizeNote('orders.'),
   },
-  { id: 'size.inventory', label: 'inventory store', value: null, unit: '', note: sizeNote('inventory.') },
-  { id: 'size.users', label: 'user store', value: null, unit: '', note: sizeNote('users.') },
+  {
+    id: 'size.inventory',
+    label: 'inventory store',
+    value: sizes['inventory.stock'] ?? null,
+    unit: 'stock entries',
+    note: sizeNote('inventory.'),
+  },
+  {
+    id: 'size.users',
+    label: 'user store',
+    value: sizes['users.users'] ?? null,
+    unit: 'users',
+    note: sizeNote('users.'),
+  },
   {
     id: 'machine.cores',
     label: 'cores',
@@ -169,11 +186,9 @@ const report: BenchReport = {
   finished_at: new Date().toISOString(),
   machine: { cores: availableParallelism(), load_before: loadBefore },
   options,
-  rows,
+  rows: rows.map((row) => ({ ...row, previous: previous.get(row.id) })),
   details: { ...details, rss_before: rssBefore, rss_after: rssAfter, servers },
 }
 const file = await writeReport(report)
 console.log(renderTable(rows, previous))
-console.log(
-  `\nfigures written to ${file.slice(ROOT.length + 1)}${previous ? `; previous run ${previous.started_at}` : ''}`,
-)
+console.log(`\nfigures written to ${file.slice(ROOT.length + 1)}`)

@@ -106,6 +106,8 @@ export async function ordersBench(input: OrdersInput) {
   const options = (n: number): JourneyOptions => ({
     token: () => clients[n % clients.length] as string,
     retry: false,
+    // A plain shop client: no retries, so no Idempotency-Key (the path issue 14's 5-command target is about).
+    idempotencyKey: false,
     preferWait,
     giveUpMs: GIVE_UP_MS,
   })

@@ -24,14 +24,26 @@ export interface BenchReport {
 
 const DIR = `${ROOT}/.cache/bench`
 
-export async function previousReport(): Promise<BenchReport | undefined> {
-  try {
-    const files = (await readdir(DIR)).filter((f) => /^\d.*\.json$/.test(f)).sort()
-    const last = files.at(-1)
-    return last ? ((await Bun.file(`${DIR}/${last}`).json()) as BenchReport) : undefined
-  } catch {
-    return undefined
+/** A figure of an earlier run, with when that run started. */
+export type PreviousRow = Row & { at: string }
+
+/**
+ * The latest earlier value of every figure: runs are read oldest first, so a figure that the last run did
+ * not measure (a run of some sections only) keeps the value of the run that last did.
+ */
+export async function previousFigures(): Promise<Map<string, PreviousRow>> {
+  const figures = new Map<string, PreviousRow>()
+  const files = (await readdir(DIR).catch(() => [] as string[])).filter((f) => /^\d.*\.json$/.test(f)).sort()
+  for (const file of files) {
+    const report = (await Bun.file(`${DIR}/${file}`)
+      .json()
+      .catch(() => undefined)) as BenchReport | undefined
+    for (const row of report?.rows ?? []) {
+      const { previous: _previous, ...figure } = row as Row & { previous?: unknown }
+      figures.set(row.id, { ...figure, at: report?.started_at ?? '?' })
+    }
   }
+  return figures
 }
 
 export async function writeReport(report: BenchReport, dir = DIR) {
@@ -51,31 +63,22 @@ const valueText = (row: Pick<Row, 'value' | 'unit'>) => {
   return row.unit ? `${v} ${row.unit}` : v
 }
 
-const previousText = (row: Row | undefined) => {
+const previousText = (row: PreviousRow | undefined) => {
   if (!row) return ''
   const latency = row.p50_ms !== undefined ? ` (${ms(row.p50_ms)} / ${ms(row.p99_ms)})` : ''
-  return `${valueText(row)}${latency}`
+  return `${valueText(row)}${latency} ${row.at.slice(11, 16)}`
 }
 
-/** The one table: figure, value, p50, p99, errors, the previous run's value (p50 / p99), and a note. */
-export function renderTable(rows: Row[], previous: BenchReport | undefined) {
-  const before = new Map(previous?.rows.map((row) => [row.id, row]))
-  const header = [
-    'figure',
-    'value',
-    'p50',
-    'p99',
-    'errors',
-    `previous${previous ? ` (${previous.started_at.slice(0, 16)})` : ''}`,
-    'note',
-  ]
+/** The one table: figure, value, p50, p99, errors, the figure's previous value (p50 / p99, time), a note. */
+export function renderTable(rows: Row[], previous: Map<string, PreviousRow>) {
+  const header = ['figure', 'value', 'p50', 'p99', 'errors', 'previous (p50 / p99, UTC)', 'note']
   const lines = rows.map((row) => [
     row.label,
     valueText(row),
     ms(row.p50_ms),
     ms(row.p99_ms),
     row.errors === undefined ? '' : String(row.errors),
-    previousText(before.get(row.id)),
+    previousText(previous.get(row.id)),
     row.note ?? '',
   ])
   return columns(header, lines, new Set([1, 2, 3, 4]))

@@ -1,11 +1,22 @@
+import { rm } from 'node:fs/promises'
 import type { Subprocess } from 'bun'
+
+const DEFAULT_PATH = '/usr/bin/chromium'
+
+/** The Chromium to drive: $CHROMIUM, Debian's /usr/bin/chromium, or `chromium` on PATH; undefined when none. */
+export async function findChromium() {
+  for (const candidate of [process.env.CHROMIUM, DEFAULT_PATH, Bun.which('chromium') ?? undefined]) {
+    if (candidate && (await Bun.file(candidate).exists())) return candidate
+  }
+  return undefined
+}
 
 /**
  * A headless Chromium driven over the DevTools protocol with Bun's own WebSocket: enough to open a page,
  * watch every request it makes, evaluate an expression and take a screenshot, with no browser library.
  * Started with the flags that keep Chromium from calling home (this machine's network is closed).
  */
-export async function launchChromium(executable = process.env.CHROMIUM ?? '/usr/bin/chromium') {
+export async function launchChromium(executable = process.env.CHROMIUM ?? DEFAULT_PATH) {
   const profile = `${process.env.TMPDIR ?? '/tmp'}/chromium-${crypto.randomUUID()}`
   const browser: Subprocess = Bun.spawn(
     [
@@ -21,6 +32,7 @@ export async function launchChromium(executable = process.env.CHROMIUM ?? '/usr/
       '--disable-dev-shm-usage',
       `--user-data-dir=${profile}`,
       '--remote-debugging-port=0',
+      '--window-size=1280,1800',
       'about:blank',
     ],
     { stdout: 'ignore', stderr: 'pipe' },
@@ -40,6 +52,7 @@ export async function launchChromium(executable = process.env.CHROMIUM ?? '/usr/
       session.socket.close()
       browser.kill()
       await browser.exited
+      await rm(profile, { recursive: true, force: true })
     },
   }
 }

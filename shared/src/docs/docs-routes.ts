@@ -1,13 +1,13 @@
 import { Hono } from 'hono'
 import type { AppEnv } from '../http/app-env.ts'
 import { asyncApiDocument } from './asyncapi.ts'
-import { mergeOpenApi, type OpenApiDocument, type Operation } from './openapi.ts'
+import { DOCS_TAG, mergeOpenApi, type OpenApiDocument, type Operation } from './openapi.ts'
 
 const PEER_TIMEOUT_MS = 2_000
 const MERGED_CACHE_MS = 30_000
 const ASSETS = ['swagger-ui.css', 'swagger-ui-bundle.js'] as const
 
-const tag = 'Documentation'
+const tag = DOCS_TAG
 
 /** The routes of docsRoutes, for the document of the service that mounts them. */
 export const docsOperations: Operation[] = [

@@ -198,6 +198,9 @@ export function openApiDocument({
   }
 }
 
+/** The tag of the documentation's own routes (docs-routes.ts). */
+export const DOCS_TAG = 'Documentation'
+
 /** The whole API as one document: every service's gateway paths; per-service liveness routes stay out. */
 export function mergeOpenApi(documents: OpenApiDocument[]): OpenApiDocument {
   const merged: OpenApiDocument = {
@@ -212,13 +215,25 @@ export function mergeOpenApi(documents: OpenApiDocument[]): OpenApiDocument {
     components: { schemas: {}, securitySchemes: {} },
     tags: [],
   }
+  const isDocs = ([, item]: [string, Record<string, unknown>]) =>
+    Object.values(item).some((op) => (op as { tags?: string[] }).tags?.includes(DOCS_TAG))
+  const gateway = documents.flatMap((doc) =>
+    Object.entries(doc.paths).filter(
+      ([path]) => path.startsWith('/api/') || path.startsWith('/.well-known/'),
+    ),
+  )
+  // The documentation's own routes last: a reader starts with the API.
+  for (const [path, item] of [...gateway.filter((e) => !isDocs(e)), ...gateway.filter(isDocs)]) {
+    merged.paths[path] = item
+  }
   for (const doc of documents) {
-    for (const [path, item] of Object.entries(doc.paths)) {
-      if (path.startsWith('/api/') || path.startsWith('/.well-known/')) merged.paths[path] = item
-    }
     Object.assign(merged.components.schemas, doc.components.schemas)
     Object.assign(merged.components.securitySchemes, doc.components.securitySchemes)
   }
+  const tags = Object.values(merged.paths).flatMap((item) =>
+    Object.values(item).flatMap((op) => (op as { tags?: string[] }).tags ?? []),
+  )
+  merged.tags = [...new Set(tags)].map((name) => ({ name }))
   return merged
 }
 

@@ -151,11 +151,19 @@ describe('two order processes on one store and one outbox', () => {
     const placed = await h.tap('order.placed')
     const orderIds = [await place(a), await place(b)]
     await waitFor(() => publishedOnce(placed.messages, orderIds).missing.length === 0)
-    await a.kill()
-    for (let i = 0; i < 20; i++) orderIds.push(await place(b))
+    const leaseLines = (replica: Replica) =>
+      replica.lines.filter(
+        (line) => String(line.msg).startsWith('Order relay') && String(line.msg).includes('lease'),
+      )
+    const holds = (replica: Replica) => leaseLines(replica).at(-1)?.msg === 'Order relay holds the lease'
+    const holder = holds(a) ? a : b
+    const survivor = holder === a ? b : a
+    await holder.kill()
+    for (let i = 0; i < 20; i++) orderIds.push(await place(survivor))
     await waitFor(() => publishedOnce(placed.messages, orderIds).missing.length === 0, {
       timeoutMs: 15_000,
       message: 'the surviving process to publish every order.placed',
     })
+    expect(holds(survivor)).toBe(true)
   }, 60_000)
 })

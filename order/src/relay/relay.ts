@@ -24,6 +24,7 @@ const WINDOW_MARGIN_MS = 100
  * events in seq order, waiting for each), never lose one.
  */
 const HANDOVER_MS = 250
+const RENEW_CHECK_MS = 50
 
 export interface OrderRelayOptions {
   events: Collection<OrderEvent>
@@ -92,21 +93,20 @@ export function startOrderRelay({
     if (wakeUp.signal.aborted) wakeUp = new AbortController()
   }
 
-  /** Holds the lease of the current window, or waits for the next one; true when this process relays now. */
+  /** True when this process relays now; otherwise waits (for its window's end, or for the next window). */
+  /** A window taken ahead of time becomes the held one once it begins. */
+  const promote = (window: number) => {
+    if (next !== window) return
+    held = window
+    next = undefined
+  }
+
   const holdWindow = async () => {
     const now = Date.now()
     const window = lease.windowAt(now)
-    if (next === window) {
-      held = window
-      next = undefined
-    }
+    promote(window)
     if (held === window) {
-      // The holder takes the next window before this one ends, so it relays on across the boundary.
       const end = lease.endOf(window)
-      if (next === undefined && renewing !== window + 1 && now >= end - lease.renewAheadMs) {
-        renewing = window + 1
-        if (await lease.acquire(window + 1)) next = window + 1
-      }
       if (next !== undefined || now < end - WINDOW_MARGIN_MS) return true
       await pause(end - now, false)
       return false
@@ -123,6 +123,27 @@ export function startOrderRelay({
     held = undefined
     await pause(lease.endOf(window) - Date.now() + HANDOVER_MS + Math.random() * 20, false)
     return false
+  }
+
+  /**
+   * Takes the next window shortly before the held one ends, beside the relay loop, so a long batch (FerretDB
+   * marks published events one by one) never costs the lease; only a dead or stalled process loses it.
+   */
+  const renew = async () => {
+    while (!stopping.signal.aborted) {
+      const now = Date.now()
+      const window = lease.windowAt(now)
+      promote(window)
+      if (held === window && next === undefined && renewing !== window + 1) {
+        const at = lease.endOf(window) - lease.renewAheadMs
+        if (now >= at) {
+          renewing = window + 1
+          if (await lease.acquire(window + 1).catch(() => false)) next = window + 1
+          continue
+        }
+      }
+      await sleep(RENEW_CHECK_MS, stopping.signal)
+    }
   }
 
   const loop = async () => {
@@ -155,7 +176,7 @@ export function startOrderRelay({
     }
   }
 
-  const running = loop()
+  const running = Promise.all([loop(), renew()])
   log.info('Order relay started', { owner })
 
   return {

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { DEFAULT_JWKS_MAX_STALE_HOURS } from './http/auth.ts'
 import { LOG_LEVELS } from './log.ts'
 
 /** Env keys every service reads; each service extends this with its own. */
@@ -13,7 +14,11 @@ export const baseEnv = {
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 }
 
-export const jwksEnv = { JWKS_URL: z.url() }
+export const jwksEnv = {
+  JWKS_URL: z.url(),
+  /** How long a verifier keeps its last good key set while the user service cannot be reached. */
+  JWKS_MAX_STALE_HOURS: z.coerce.number().positive().default(DEFAULT_JWKS_MAX_STALE_HOURS),
+}
 
 /**
  * Parses the environment once at start-up. On failure every issue is printed and the process exits 1,

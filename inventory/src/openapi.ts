@@ -11,7 +11,9 @@ export const StockResponse = z.object({
   stock: Count.describe('Orderable now'),
   reserved: Count.describe('Held by orders not yet shipped or cancelled'),
   shipped: Count.describe('Gone out with shipped orders'),
-  reorder_threshold: Count.describe('At or below it the product is low on stock (stock.low is emitted)'),
+  reorder_threshold: Count.describe(
+    'At or below it the product is low on stock (stock.low is emitted); by default a tenth of the initial stock, at least 5',
+  ),
   updated_at: Iso,
 })
 
@@ -37,7 +39,7 @@ const example = {
   stock: 48,
   reserved: 2,
   shipped: 0,
-  reorder_threshold: 0,
+  reorder_threshold: 5,
   updated_at: '2026-12-01T12:00:01.000Z',
 }
 const movement = {

@@ -81,6 +81,8 @@ export function startOrderRelay({
       id: message.id,
       time: message.created_at,
       correlationId: message.correlation_id ?? undefined,
+      // The trace of the request that wrote it, so the publication, however late, continues that trace.
+      traceparent: message.traceparent,
     })
     lastPublishedAt = Date.now()
     watch.published(message)

@@ -1,4 +1,5 @@
 import { GATEWAY } from './api.ts'
+import { startBareCaddy } from './bare-caddy.ts'
 import { CATEGORIES } from './catalogue.ts'
 import { spawnPrinting, spawnService } from './processes.ts'
 import type { Row } from './report.ts'
@@ -92,6 +93,17 @@ export async function httpBench({ productUrl, ids, sample, wrk, tracing, log }: 
       const r = await measure(`ceiling.${name}`, base, casePaths[name])
       rows.push(row(`http.ceiling.${name}`, `ceiling (bare Hono on Bun): ${CASES[name]}`, r))
     }
+    if (Bun.which('caddy')) {
+      const caddy = await startBareCaddy(base.replace('http://', ''))
+      try {
+        const r = await measure('ceiling.caddy.by_id', caddy.url, casePaths.by_id)
+        rows.push(
+          row('http.ceiling.caddy.by_id', 'ceiling through a bare Caddy (reverse_proxy only): by id', r),
+        )
+      } finally {
+        await caddy.stop()
+      }
+    }
   } finally {
     await ceiling.stop()
   }
@@ -109,6 +121,14 @@ export async function httpBench({ productUrl, ids, sample, wrk, tracing, log }: 
       'ours / ceiling: list of 20, direct',
       results['direct.list20'],
       results['ceiling.list20'],
+    ),
+  )
+  rows.push(
+    share(
+      'http.share.gateway.by_id',
+      'ours through the gateway / ceiling through a bare Caddy: by id',
+      results['gateway.by_id'],
+      results['ceiling.caddy.by_id'],
     ),
   )
   rows.push(

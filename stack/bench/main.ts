@@ -73,6 +73,7 @@ if (options.sections.includes('http')) {
     tracing: tracing && spawnable,
     log,
   })
+  rows.push(...http.rows)
   if (tracing && !spawnable) {
     rows.push({
       id: 'http.tracing.cost',
@@ -82,7 +83,6 @@ if (options.sections.includes('http')) {
       note: staleNote,
     })
   }
-  rows.push(...http.rows)
   details.http = http.results
 }
 

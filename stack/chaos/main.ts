@@ -82,7 +82,7 @@ await Bun.write(
 )
 console.log(columns(header, lines, new Set([1, 2, 3, 4, 6, 7, 8])))
 console.log(
-  '\nplaced: orders answered 2xx; lost: placed but unknown to the order service; conservation: per product, initial − stock = reserved (+ shipped) = units in CONFIRMED orders (a doubled order breaks it); client errors: failed requests (5xx, broken connections) of all requests; recovery: from the fault until every later order went through without an error within 3× the pre-fault p99 (≥ 0.5 s).',
+  '\nplaced: orders answered 2xx; lost: placed but unknown to the order service; conservation: per product, initial − stock = reserved (+ shipped) = units in CONFIRMED orders (a doubled order breaks it); client errors: failed requests (5xx, broken connections) of all requests; recovery: from the fault until every later order went through without an error within 3× the pre-fault p99 (at least 1 s).',
 )
 console.log(`figures written to ${file.slice(ROOT.length + 1)}`)
 const failed = results.some(

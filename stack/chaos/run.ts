@@ -96,7 +96,7 @@ export async function runScenario(scenario: Scenario, settings: ChaosSettings): 
   const requests = journeys.reduce((s, j) => s + j.requests, 0)
   const errors = journeys.reduce((s, j) => s + j.errors, 0)
   const before = journeys.filter((j) => times && j.due < times.faultAt && j.latencyMs !== undefined)
-  const normalMs = Math.max(500, 3 * quantiles(before.map((j) => j.latencyMs as number)).p99)
+  const normalMs = Math.max(1_000, 3 * quantiles(before.map((j) => j.latencyMs as number)).p99)
   const { products, ...rest } = result
   return {
     id: scenario.id,

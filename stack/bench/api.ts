@@ -1,6 +1,10 @@
 /** The shop's HTTP API as the load tools use it: gateway for traffic, the user service direct for logins. */
-export const GATEWAY = (process.env.GATEWAY_URL ?? 'http://127.0.0.1:80').replace(/\/$/, '')
-export const USER_SERVICE = (process.env.USER_SERVICE_URL ?? 'http://127.0.0.1:8003').replace(/\/$/, '')
+const OFFSET = Number(process.env.STACK_PORT_OFFSET ?? 0)
+export const GATEWAY = (process.env.GATEWAY_URL ?? `http://127.0.0.1:${80 + OFFSET}`).replace(/\/$/, '')
+export const USER_SERVICE = (process.env.USER_SERVICE_URL ?? `http://127.0.0.1:${8003 + OFFSET}`).replace(
+  /\/$/,
+  '',
+)
 
 export const ADMIN = {
   email: process.env.ADMIN_EMAIL ?? 'admin@example.com',

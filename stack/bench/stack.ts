@@ -3,6 +3,9 @@ import { readdir, stat } from 'node:fs/promises'
 /** The running native stack as the bench and chaos tools see it: `npm run status`, env files, RSS. */
 export const ROOT = new URL('../..', import.meta.url).pathname.replace(/\/$/, '')
 export const SERVICES = ['product', 'order', 'inventory', 'user'] as const
+/** A second native stack beside the first (STACK_DATA + STACK_PORT_OFFSET, as stack/up takes them). */
+export const STACK_DATA = process.env.STACK_DATA ?? `${ROOT}/.cache/stack`
+export const PORT_OFFSET = Number(process.env.STACK_PORT_OFFSET ?? 0)
 export type Service = (typeof SERVICES)[number]
 
 export interface ServerStatus {
@@ -76,7 +79,7 @@ export async function readEnvFile(path: string): Promise<Record<string, string>>
  * file itself.
  */
 export async function serviceEnv(service: Service) {
-  const rendered = `${ROOT}/.cache/stack/${service}/env`
+  const rendered = `${STACK_DATA}/${service}/env`
   return readEnvFile((await Bun.file(rendered).exists()) ? rendered : `${ROOT}/stack/env/${service}.env`)
 }
 

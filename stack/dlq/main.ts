@@ -16,7 +16,9 @@ const USAGE = `usage: npm run dlq -- list [topic] [--json]
 topics: ${topicNames.join(', ')}`
 
 const settings: KafkaSettings = {
-  brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+  brokers: (
+    process.env.KAFKA_BROKERS ?? `127.0.0.1:${9092 + Number(process.env.STACK_PORT_OFFSET ?? 0)}`
+  ).split(','),
   topicPrefix: process.env.KAFKA_TOPIC_PREFIX ?? '',
   // Kafka's own complaints go to stderr, so the listing on stdout stays clean.
   log: createLogger({

@@ -1,7 +1,7 @@
 import { connectMongo } from '@shop/shared/mongo/connect'
 import { listParked, retryParked } from '@shop/shared/outbox/postgres-store'
 import { connectPostgres } from '@shop/shared/postgres/connect'
-import { readEnvFile } from '../bench/stack.ts'
+import { type Service, serviceEnv } from '../bench/stack.ts'
 
 /** An outbox event its relay gave up publishing (a non-retriable error), kept with that error. */
 export interface ParkedOutboxEvent {
@@ -21,10 +21,10 @@ export interface ParkedOutbox {
   error?: string
 }
 
-const ROOT = new URL('../..', import.meta.url).pathname
 const LIMIT = 100
 
-const envOf = (service: string) => readEnvFile(`${ROOT}stack/env/${service}.env`)
+/** The service's variables as the running stack gave them (ports moved for a second stack). */
+const envOf = (service: Service) => serviceEnv(service)
 
 /** A PostgreSQL service's outbox, through the shared store's listParked. */
 async function postgresParked(service: string, url: string, topic?: string): Promise<ParkedOutbox> {

@@ -64,6 +64,8 @@ const parameters = (where: 'path' | 'query' | 'header', schema: z.ZodType | unde
     name,
     in: where,
     required: where === 'path' || required.has(name),
+    // Swagger UI shows a parameter's own description, not its schema's.
+    ...(typeof property.description === 'string' ? { description: property.description } : {}),
     schema: property,
   }))
 }
@@ -72,6 +74,7 @@ function operationObject(op: Operation, service: string) {
   const hasInput = op.params || op.query || op.headers || op.body
   const statuses = new Set([
     ...(hasInput ? [400] : []),
+    ...(op.body ? [413, 415] : []),
     ...(op.auth ? [401] : []),
     ...(op.auth === 'admin' ? [403] : []),
     ...(op.errors ?? []),

@@ -42,7 +42,7 @@ export const operations: Operation[] = [
     query: ListQuery,
     responses: {
       200: {
-        description: 'A page of products, newest first',
+        description: 'A page of products, oldest first (creation time, then id)',
         schema: z.array(ProductResponse),
         headers: { 'X-Total-Count': 'How many products match the filters', ...cached },
         example: [example],

@@ -8,6 +8,8 @@ import type { AppEnv } from './app-env.ts'
 
 export const REQUEST_ID_HEADER = 'X-Request-Id'
 const SAFE_ID = /^[\w.:-]{1,128}$/
+/** Probes the gateway and orchestrators send every few seconds: timed, but no trace of their own each. */
+const UNTRACED_PATHS = new Set(['/health', '/ready'])
 
 /**
  * The route template that answered (`/api/v1/orders/:id`), never the raw path, so metric labels stay few;
@@ -34,7 +36,7 @@ export const requestContext =
     c.set('requestId', requestId)
     c.set('log', requestLog)
     const started = performance.now()
-    const tracer = telemetry?.tracer
+    const tracer = UNTRACED_PATHS.has(c.req.path) ? undefined : telemetry?.tracer
     let route: string | undefined
     if (tracer) {
       const parent = extractContext(c.req.raw.headers)

@@ -69,23 +69,31 @@ describe('one trace from an HTTP request through the outbox and Kafka to the eve
       await changes.insertOne({ _id: message.id, ...outboxOnInsert(message) })
       return c.json({ id: message.id }, 201)
     })
+    base.get('/widgets/:id', (c) => c.json({ id: c.req.param('id') }))
     return base
   }
 
   it('gives a request with an incoming traceparent a server span in that trace, under the caller', async () => {
     exporter.reset()
-    const response = await app().request('/health', { headers: { traceparent: TRACEPARENT } })
+    const response = await app().request('/widgets/7', { headers: { traceparent: TRACEPARENT } })
     expect(response.status).toBe(200)
     const [server] = spans().filter((span) => span.kind === SpanKind.SERVER)
     expect(server?.spanContext().traceId).toBe(TRACE_ID)
     expect(server && parentOf(server)).toBe(CALLER_SPAN)
-    expect(server?.name).toBe('GET /health')
+    expect(server?.name).toBe('GET /widgets/:id')
     expect(server?.attributes['http.response.status_code']).toBe(200)
+  })
+
+  it('makes no span for the probes /health and /ready', async () => {
+    exporter.reset()
+    await app().request('/health', { headers: { traceparent: TRACEPARENT } })
+    await app().request('/ready')
+    expect(spans()).toEqual([])
   })
 
   it('starts a new trace for a request without one', async () => {
     exporter.reset()
-    await app().request('/health')
+    await app().request('/widgets/8')
     const [server] = spans()
     expect(server?.spanContext().traceId).toMatch(/^[0-9a-f]{32}$/)
     expect(server?.spanContext().traceId).not.toBe(TRACE_ID)

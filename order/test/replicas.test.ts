@@ -78,25 +78,33 @@ describe('two order processes on one store and one outbox', () => {
     })
     let confirmedFirst = 0
     for (const id of orderIds) {
-      const events = await waitFor(async () => {
-        const all = await h.eventsOf(id)
-        return all.every((event) => !event.pending) && all
-      })
+      const events = await waitFor(
+        async () => {
+          const all = await h.eventsOf(id)
+          return all.every((event) => !event.pending) && all
+        },
+        { message: `every event of ${id} published`, timeoutMs: 30_000 },
+      )
       const statuses = events.map((event) => event.status)
       expect(statuses.at(-1)).toBe('CANCELLED')
       expect(statuses.filter((status) => status === 'CANCELLED')).toHaveLength(1)
       if (statuses.includes('CONFIRMED')) confirmedFirst++
-      const seen = await waitFor(async () => {
-        const res = await a.call('GET', `/api/v1/orders/${id}`, { token })
-        return res.body.status === 'CANCELLED' && res.body
-      })
+      const seen = await waitFor(
+        async () => {
+          const res = await a.call('GET', `/api/v1/orders/${id}`, { token })
+          if (res.body.status !== 'CANCELLED')
+            throw new Error(`GET shows ${JSON.stringify(res.body.history)}`)
+          return res.body
+        },
+        { message: `order ${id} to show CANCELLED`, timeoutMs: 5_000 },
+      )
       expect(seen.history.map((entry: { status: string }) => entry.status)).toEqual(statuses)
     }
     const { duplicated } = publishedOnce(cancelled.messages, orderIds)
     console.log(
       `cancel/reservation race: 100 orders, ${confirmedFirst} confirmed before the cancel, ${duplicated} order.cancelled sent twice`,
     )
-  }, 90_000)
+  }, 150_000)
 
   it('publishes every order.placed from two relays, none lost', async () => {
     const placed = await h.tap('order.placed')

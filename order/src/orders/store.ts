@@ -31,8 +31,11 @@ export interface Transition {
 
 /** A transition that keeps losing the seq race gives up rather than spin; the caller sees a 5xx or a retry. */
 const MAX_ATTEMPTS = 8
-/** How long after a raced write its projection is checked once more (a lost update on FerretDB). */
-const SETTLE_MS = 250
+/**
+ * When, after a raced write, its projection is checked again (a lost update on FerretDB: the other writer's
+ * older projection write landing after ours). Twice, for a writer that stalls between its two writes.
+ */
+const SETTLE_CHECKS_MS = [250, 2_000]
 
 /**
  * Orders as an append-only event log (the truth, and the outbox) plus a projection for reads. Every change
@@ -50,15 +53,20 @@ export function createOrderStore(
 
   /** Writes the projection unless it is already at this version or later. */
   const project = async (order: OrderDoc) => {
-    const { matchedCount } = await orders.replaceOne(
-      { _id: order._id, version: { $lt: order.version } },
-      order,
-    )
-    if (matchedCount > 0) return
-    try {
-      await orders.insertOne(order)
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error
+    // Twice: an older projection inserted between our replace and our insert (the placing request's own,
+    // racing a very fast decision) is replaced on the second round.
+    for (let round = 0; round < 2; round++) {
+      const { matchedCount } = await orders.replaceOne(
+        { _id: order._id, version: { $lt: order.version } },
+        order,
+      )
+      if (matchedCount > 0) return
+      try {
+        await orders.insertOne(order)
+        return
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error
+      }
     }
   }
 
@@ -72,11 +80,13 @@ export function createOrderStore(
   }
 
   const settleLater = (order: OrderDoc) => {
-    setTimeout(async () => {
-      const projected = await orders.findOne({ _id: order._id }).catch(() => undefined)
-      if (projected === undefined || (projected && projected.version >= order.version)) return
-      await repair(order._id, projected).catch(() => undefined)
-    }, SETTLE_MS)
+    for (const ms of SETTLE_CHECKS_MS) {
+      setTimeout(async () => {
+        const projected = await orders.findOne({ _id: order._id }).catch(() => undefined)
+        if (projected === undefined || (projected && projected.version >= order.version)) return
+        await repair(order._id, projected).catch(() => undefined)
+      }, ms).unref?.()
+    }
   }
 
   const findById = async (id: ObjectId) => {

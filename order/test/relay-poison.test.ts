@@ -59,7 +59,7 @@ describe('an order event that can never be published', () => {
     })
     expect(parked.parked?.error).toContain('InvalidEventError')
     expect(parked.pending).toBe(true)
-    const line = h.entries.find((e) => e.msg?.toString().startsWith('Outbox event parked'))
+    const line = await waitFor(() => h.entries.find((e) => String(e.msg).startsWith('Outbox event parked')))
     expect(line).toMatchObject({ level: 'error', order_id: stuck, seq: 2, topic: 'order.paid' })
 
     // Other orders are published as before.

@@ -55,11 +55,12 @@ const header = [
   'client errors',
   'slowest',
   'recovery',
+  'last final after restart',
   'note',
 ]
 const lines = results.map((r) =>
   r.skipped
-    ? [r.id, '', '', '', '', '', '', '', '', `skipped: ${r.skipped}`]
+    ? [r.id, '', '', '', '', '', '', '', '', '', `skipped: ${r.skipped}`]
     : [
         r.id,
         String(r.placed ?? ''),
@@ -70,6 +71,7 @@ const lines = results.map((r) =>
         r.error_rate_pct === undefined ? '' : `${r.error_rate_pct} %`,
         s(r.slowest_ms),
         s(r.recovery_ms),
+        s(r.after_restore_ms),
         r.note ?? '',
       ],
 )
@@ -80,9 +82,9 @@ await Bun.write(
   file,
   `${JSON.stringify({ started_at: started.toISOString(), finished_at: new Date().toISOString(), settings, shape: shape.servers, results }, null, 2)}\n`,
 )
-console.log(columns(header, lines, new Set([1, 2, 3, 4, 6, 7, 8])))
+console.log(columns(header, lines, new Set([1, 2, 3, 4, 6, 7, 8, 9])))
 console.log(
-  '\nplaced: orders answered 2xx; lost: placed but unknown to the order service; conservation: per product, initial − stock = reserved (+ shipped) = units in CONFIRMED orders (a doubled order breaks it); client errors: failed requests (5xx, broken connections) of all requests; recovery: from the fault until every later order went through without an error within 3× the pre-fault p99 (at least 1 s).',
+  '\nplaced: orders answered 2xx; lost: placed but unknown to the order service; conservation: per product, initial − stock = reserved (+ shipped) = units in CONFIRMED orders (a doubled order breaks it); client errors: failed requests (5xx, broken connections) of all requests; recovery: from the fault until every later order went through without an error within 3× the p99 of the orders done before it (at least 1 s); last final after restart: from the stack being whole again until the last order placed before that was final.',
 )
 console.log(`figures written to ${file.slice(ROOT.length + 1)}`)
 const failed = results.some(

@@ -26,6 +26,8 @@ export interface ScenarioResult {
   error_rate_pct?: number
   slowest_ms?: number
   recovery_ms?: number | null
+  /** From the stack being whole again to the last order that was in flight during the fault being final. */
+  after_restore_ms?: number
   cancels?: { ok: number; refused: number; errors: number }
   note?: string
 }
@@ -50,6 +52,12 @@ function recovery(journeys: Journey[], faultAt: number, normalMs: number) {
     else firstGood ??= j.due
   }
   return firstGood === undefined ? null : Math.max(0, firstGood - faultAt)
+}
+
+/** The last order placed before the stack was whole again: how long after that it became final. */
+function afterRestore(journeys: Journey[], restoredAt: number) {
+  const caught = journeys.filter((j) => j.due < restoredAt && j.final !== undefined)
+  return Math.round(Math.max(0, ...caught.map((j) => (j.final as number) - restoredAt)))
 }
 
 export async function runScenario(scenario: Scenario, settings: ChaosSettings): Promise<ScenarioResult> {
@@ -95,7 +103,8 @@ export async function runScenario(scenario: Scenario, settings: ChaosSettings): 
   const latencies = journeys.filter((j) => j.latencyMs !== undefined).map((j) => j.latencyMs as number)
   const requests = journeys.reduce((s, j) => s + j.requests, 0)
   const errors = journeys.reduce((s, j) => s + j.errors, 0)
-  const before = journeys.filter((j) => times && j.due < times.faultAt && j.latencyMs !== undefined)
+  // The baseline: orders that were done before the fault began (not those it caught in flight).
+  const before = journeys.filter((j) => times && j.final !== undefined && j.final < times.faultAt)
   const normalMs = Math.max(1_000, 3 * quantiles(before.map((j) => j.latencyMs as number)).p99)
   const { products, ...rest } = result
   return {
@@ -107,6 +116,7 @@ export async function runScenario(scenario: Scenario, settings: ChaosSettings): 
     error_rate_pct: requests > 0 ? Math.round((10_000 * errors) / requests) / 100 : 0,
     slowest_ms: Math.round(quantiles(latencies).max),
     recovery_ms: times ? recovery(load.journeys, times.faultAt, normalMs) : undefined,
+    after_restore_ms: times ? afterRestore(load.journeys, times.restoredAt) : undefined,
     cancels: scenario.cancelRace ? load.cancels : undefined,
     note: [
       times?.note,

@@ -134,10 +134,16 @@ describe('one trace of an order across the order and inventory services', () => 
     const inTrace = () => zipkin.spans.filter((span) => span.traceId === TRACE_ID)
     const find = (service: string, name: string) =>
       inTrace().find((span) => span.localEndpoint?.serviceName === service && span.name === name)
-    // Spans are exported in batches every few seconds.
-    await waitFor(() => find('order-service', 'stock.reserved process'), {
+    // Each process exports its spans in batches every few seconds: wait for both services' batches.
+    const expected: [string, string][] = [
+      ['order-service', 'order.placed publish'],
+      ['inventory-service', 'order.placed process'],
+      ['inventory-service', 'stock.reserved publish'],
+      ['order-service', 'stock.reserved process'],
+    ]
+    await waitFor(() => expected.every(([service, name]) => find(service, name)), {
       timeoutMs: 20_000,
-      message: 'the order service consuming the decision, in the trace',
+      message: 'the spans of both services in the trace',
     }).catch((error) => {
       const seen = inTrace().map((span) => `${span.localEndpoint?.serviceName}: ${span.name}`)
       throw new Error(`${(error as Error).message}; spans in the trace: ${seen.join(', ') || 'none'}`)

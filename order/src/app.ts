@@ -47,7 +47,7 @@ export function createApp({
       addresses: createAddressStore(c.addresses),
       verify: verifyToken,
       now,
-      wakeOutbox: wakeRelay,
+      wakeRelay,
     }),
   )
   return app

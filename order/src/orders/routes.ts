@@ -33,7 +33,7 @@ export interface OrderRouteDeps {
   verify: VerifyToken
   now: () => Date
   /** Tells the outbox relay to look now rather than at its next poll. */
-  wakeOutbox: () => void
+  wakeRelay: () => void
   /** Requests waiting on `Prefer: wait=N` (see wait.ts). */
   waiters: OrderWaiters
 }
@@ -67,7 +67,7 @@ export const orderRoutes = (deps: OrderRouteDeps) => {
   const cancelVisible = async (id: string, user: User, correlationId: string) => {
     const order = await findVisible(id, user, { current: true })
     const cancelled = await cancelOrder(orders, order, { at: now(), correlationId })
-    deps.wakeOutbox()
+    deps.wakeRelay()
     return orderView(cancelled)
   }
 
@@ -79,7 +79,7 @@ export const orderRoutes = (deps: OrderRouteDeps) => {
       at: now(),
       correlationId,
     })
-    deps.wakeOutbox()
+    deps.wakeRelay()
     return orderView(moved)
   }
 
@@ -107,7 +107,7 @@ export const orderRoutes = (deps: OrderRouteDeps) => {
           correlationId: c.var.requestId,
           now: now(),
         })
-        if (created) deps.wakeOutbox()
+        if (created) deps.wakeRelay()
         c.header('Location', `/api/v1/orders/${order._id.toHexString()}`)
         if (!created) c.header(REPLAYED_HEADER, 'true')
         return c.json(orderView(await honourWait(c, order)), created ? 201 : 200)

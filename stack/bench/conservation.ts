@@ -29,6 +29,8 @@ export interface Audit {
   unplaced: number
   products: ProductCheck[]
   conserved: boolean
+  /** How long after the audit began the figures agreed (inventory still applying late cancels and decisions). */
+  settled_ms: number | null
 }
 
 async function inBatches<T>(items: T[], work: (item: T) => Promise<void>) {
@@ -100,8 +102,9 @@ export async function audit(
   journeys: Journey[],
   { settleMs = 15_000, rereadAll = false } = {},
 ): Promise<Audit> {
+  const began = performance.now()
   const lost = await reread(token, journeys, rereadAll)
-  const deadline = performance.now() + settleMs
+  const deadline = began + settleMs
   for (;;) {
     const figures = new Map<string, StockFigures>()
     await inBatches([...initial.keys()], async (id) => {
@@ -113,12 +116,14 @@ export async function audit(
       .map((j) => j.id as string)
     const conserved = products.every((p) => p.ok)
     if ((conserved && notFinal.length === 0) || performance.now() > deadline) {
+      const settled = conserved && notFinal.length === 0
       return {
         lost,
         not_final: notFinal,
         unplaced: journeys.filter((j) => !j.id && j.status !== 'REFUSED').length,
         products,
         conserved,
+        settled_ms: settled ? Math.round(performance.now() - began) : null,
       }
     }
     await Bun.sleep(SETTLE_POLL_MS)

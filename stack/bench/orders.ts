@@ -176,7 +176,7 @@ export async function ordersBench(input: OrdersInput) {
     value: result.conserved ? 'holds' : `BROKEN for ${bad.length}`,
     unit: '',
     errors: result.lost.length + result.not_final.length,
-    note: `${result.products.length} products, ${journeys.length} orders; lost ${result.lost.length}, not final ${result.not_final.length}, unplaced ${result.unplaced}`,
+    note: `${result.products.length} products, ${journeys.length} orders${result.settled_ms && result.settled_ms > 1_000 ? `, agreed after ${Math.round(result.settled_ms / 1000)} s` : ''}; lost ${result.lost.length}, not final ${result.not_final.length}, unplaced ${result.unplaced}`,
   })
   details.conservation = { ...result, products: bad.length > 0 ? bad : `${result.products.length} ok` }
   details.statuses = countBy(journeys.map((j) => j.status ?? (j.id ? 'unknown' : 'not placed')))

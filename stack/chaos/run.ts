@@ -32,8 +32,10 @@ export interface ScenarioResult {
   note?: string
 }
 
+/** How long the audit waits for inventory to agree with the orders once the load stopped. */
+const SETTLE_MS = 90_000
 const BEFORE_FAULT_MS = 3_000
-const AFTER_RESTORE_MS = 5_000
+const AFTER_RESTORE_MS = 20_000
 const LOAD_ONLY_MS = 10_000
 /** Stock per product: plenty for the fault scenarios; few for the cancel race, so rejections happen too. */
 const STOCK = 100_000
@@ -97,7 +99,7 @@ export async function runScenario(scenario: Scenario, settings: ChaosSettings): 
 
   const journeys = [warm, ...load.journeys]
   const result = await audit(admin, new Map(ids.map((id) => [id, stock])), journeys, {
-    settleMs: 30_000,
+    settleMs: SETTLE_MS,
     rereadAll: true,
   })
   const latencies = journeys.filter((j) => j.latencyMs !== undefined).map((j) => j.latencyMs as number)

@@ -19,6 +19,8 @@ export const DLQ_HEADERS = {
   partition: 'dlq_original_partition',
   offset: 'dlq_original_offset',
   groupId: 'dlq_group_id',
+  /** Set when the message was too large to park whole: the value is then its first bytes only. */
+  truncated: 'dlq_truncated',
 } as const
 
 export const serviceSource = (service: string) => `/${service}-service`

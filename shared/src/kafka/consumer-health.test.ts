@@ -12,7 +12,7 @@ import { createKafka } from './client.ts'
 const BROKER_LIMIT = 1_048_588
 const STEP = 16
 
-describe('/ready notices a consumer that kafkajs has stopped for good', () => {
+describe('a poison message too large to park whole', () => {
   const { log, entries } = createMemoryLogger('inventory')
   const telemetry = createTelemetry({ service: 'inventory' })
   const kafka = createKafka({
@@ -53,29 +53,35 @@ describe('/ready notices a consumer that kafkajs has stopped for good', () => {
     await kafka.dropTopics()
   })
 
-  it('answers 503 naming consumers after a poison message too big to park crashed its consumer', async () => {
+  it('parks the first bytes of a poison message too big to park whole, and goes on with the next message', async () => {
+    const handled: string[] = []
     const consumer = await kafka.consume({
       groupId: uniqueName('g'),
       topics: ['stock.low'],
-      handle: async () => {},
+      handle: async (event) => {
+        handled.push(event.payload.product_id)
+      },
     })
     expect((await app.request('/ready')).status).toBe(200)
-    // Not JSON, so poison; its DLQ copy (the same bytes plus the dlq_* headers) is over the size limit, a
-    // refusal no retry can change: parking fails, the consumer cannot move past it, kafkajs does not restart it.
+    // Not JSON, so poison; its DLQ copy (the same bytes plus the dlq_* headers) is over the size limit.
     await sendLargestAccepted(kafka.physical('stock.low'))
-    const answer = await waitFor(
-      async () => {
-        const response = await app.request('/ready')
-        return response.status === 503 && ((await response.json()) as { down: string[] })
-      },
-      { message: '/ready to go down' },
+    const productId = 'a'.repeat(24)
+    await kafka.publish(
+      'stock.low',
+      { product_id: productId, stock: 1, reorder_threshold: 5 },
+      { key: productId },
     )
-    expect(answer.down).toEqual(['consumers'])
-    expect(consumer.problem()).toMatch(/crashed/)
-    expect(entries.some((entry) => entry.msg === 'Kafka consumer crashed' && entry.restart === false)).toBe(
-      true,
-    )
-    await consumer.stop()
+    await waitFor(() => handled.includes(productId), {
+      message: 'the next message to be handled',
+      timeoutMs: 30_000,
+    })
+    const parked = await kafka.tap('stock.low.dlq')
+    const copy = await waitFor(() => parked.messages[0], { message: 'the truncated copy on the DLQ' })
+    expect(copy.headers.dlq_truncated).toBe('true')
+    expect(copy.value?.length).toBe(64 * 1024)
     expect((await app.request('/ready')).status).toBe(200)
+    expect(entries.some((entry) => entry.msg === 'Kafka consumer crashed')).toBe(false)
+    await consumer.stop()
+    await parked.stop()
   })
 })

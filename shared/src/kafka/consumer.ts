@@ -8,7 +8,7 @@ import type { Telemetry } from '../observability/telemetry.ts'
 import { extractContext, inSpan } from '../observability/trace-context.ts'
 import { backoffMs, sleep } from '../runtime/sleep.ts'
 import { decodeMessage, type EventFor } from './codec.ts'
-import { PoisonMessageError } from './errors.ts'
+import { isMessageTooLarge, PoisonMessageError } from './errors.ts'
 
 export interface ConsumeOptions<T extends Topic> {
   groupId: string
@@ -33,6 +33,8 @@ interface ConsumerContext {
 }
 
 const JOIN_TIMEOUT_MS = 30_000
+/** How much of a poison message too large to park whole is kept on the DLQ. */
+const TRUNCATED_PARK_BYTES = 64 * 1024
 export const CONSUMER_STUCK_AFTER_MS = 60_000
 const SUBSCRIBE_ATTEMPTS = 8
 
@@ -104,18 +106,26 @@ export async function startConsumer<T extends Topic>(
       offset: message.offset,
       reason,
     })
-    await park(topic, {
-      key: message.key,
-      value: message.value,
-      headers: {
-        ...message.headers,
-        [DLQ_HEADERS.reason]: reason,
-        [DLQ_HEADERS.topic]: topic,
-        [DLQ_HEADERS.partition]: String(partition),
-        [DLQ_HEADERS.offset]: message.offset,
-        [DLQ_HEADERS.groupId]: groupId,
-      },
-    })
+    const headers = {
+      ...message.headers,
+      [DLQ_HEADERS.reason]: reason,
+      [DLQ_HEADERS.topic]: topic,
+      [DLQ_HEADERS.partition]: String(partition),
+      [DLQ_HEADERS.offset]: message.offset,
+      [DLQ_HEADERS.groupId]: groupId,
+    }
+    try {
+      await park(topic, { key: message.key, value: message.value, headers })
+    } catch (error) {
+      if (!isMessageTooLarge(error)) throw error
+      // The copy with its dlq_* headers is over the broker's limit: park its start, so the group goes on.
+      log.warn('Poison message too large to park whole; parked its first bytes', {
+        topic,
+        offset: message.offset,
+      })
+      const value = message.value?.subarray(0, TRUNCATED_PARK_BYTES) ?? null
+      await park(topic, { key: message.key, value, headers: { ...headers, [DLQ_HEADERS.truncated]: 'true' } })
+    }
   }
 
   const joined = new Promise<void>((resolve) => {

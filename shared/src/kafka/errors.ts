@@ -7,3 +7,14 @@ export class PoisonMessageError extends Error {
 export class InvalidEventError extends Error {
   override name = 'InvalidEventError'
 }
+
+/** Kafka refused a message for its size: no retry can change that. Looks through `cause` and `originalError`. */
+export function isMessageTooLarge(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 8; depth++) {
+    if ((e as { type?: unknown }).type === 'MESSAGE_TOO_LARGE') return true
+    e =
+      (e as { cause?: unknown; originalError?: unknown }).cause ??
+      (e as { originalError?: unknown }).originalError
+  }
+  return false
+}

@@ -54,7 +54,7 @@ function printParked(topic: Topic, messages: ParkedMessage[]) {
         ` ${m.original_partition ?? '?'}:${m.original_offset ?? '?'} by ${m.group_id ?? '?'} at ${m.ce_time ?? '?'}`,
     )
     console.log(`      reason: ${m.reason}`)
-    console.log(`      value:  ${clip(m.value, 160)}`)
+    console.log(`      value:  ${m.truncated ? '(truncated) ' : ''}${clip(m.value, 160)}`)
   }
 }
 

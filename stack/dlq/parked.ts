@@ -22,6 +22,8 @@ export interface ParkedMessage {
   original_partition: string | null
   original_offset: string | null
   value: string | null
+  /** Only the first bytes were parked (the message was too large to park whole). */
+  truncated: boolean
   headers: Record<string, string>
 }
 
@@ -53,6 +55,7 @@ const parked = (topic: Topic, message: TappedMessage): ParkedMessage => {
     original_partition: h[DLQ_HEADERS.partition] ?? null,
     original_offset: h[DLQ_HEADERS.offset] ?? null,
     value: message.value,
+    truncated: h[DLQ_HEADERS.truncated] === 'true',
     headers: h,
   }
 }
@@ -91,6 +94,7 @@ const serviceOf = (source: string | null) => source?.match(/^\/(.+)-service$/)?.
 /** Why a parked message cannot go back, or undefined when it can. */
 function unreplayable(message: ParkedMessage): string | undefined {
   if (!message.ce_id) return 'it has no ce_id, so consumers could not recognise a repeat'
+  if (message.truncated) return 'only its first bytes were parked (it was too large to park whole)'
   if (message.value === null) return 'it has no value'
   let json: unknown
   try {

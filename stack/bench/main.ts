@@ -59,8 +59,10 @@ const tracing =
   (await Bun.file(`${ROOT}/shared/src/observability/env.ts`).text()).includes('TRACE_SAMPLE_RATIO')
 // Extra processes from the checkout must run the code the stack runs (same stores, same migrations).
 const stale = await staleServices(servers)
-const staleNote = `skipped: ${stale.join(', ')} started before the last change to their code; restart the stack to measure this`
-const spawnable = stale.length === 0 || process.env.BENCH_SPAWN_ANYWAY === '1'
+const staleNote = `skipped: ${stale.schema.join(', ')} started before a change to their migrations; restart the stack to measure this`
+const spawnable = stale.schema.length === 0 || process.env.BENCH_SPAWN_ANYWAY === '1'
+const newerNote =
+  stale.code.length > 0 ? `; the extra process runs newer code than ${stale.code.join(', ')}` : ''
 if (!spawnable) log(staleNote)
 
 if (options.sections.includes('http')) {
@@ -127,6 +129,11 @@ for (const [name, before] of Object.entries(rssBefore)) {
 if (options.sections.includes('startup')) {
   if (spawnable) rows.push(...(await startupBench(log)))
   else rows.push({ id: 'startup', label: 'start → /health', value: null, unit: 'ms', note: staleNote })
+}
+for (const row of rows) {
+  if (newerNote && (row.id.startsWith('startup.') || row.id.startsWith('http.tracing.'))) {
+    row.note = `${row.note ?? ''}${newerNote}`
+  }
 }
 
 const sizes = await storeSizes()

@@ -131,24 +131,30 @@ async function newestChange(folders: string[]) {
   return newest
 }
 
+/** When a running process started (epoch ms). */
+async function startedAt(pid: number) {
+  const { stdout } = await run(['ps', '-o', 'etimes=', '-p', String(pid)])
+  return Date.now() - Number(stdout.trim()) * 1000
+}
+
 /**
- * Service processes of the stack started before the last change to their code (their folder or shared/):
- * one more process started from the checkout would run other code against the same stores (and apply its
- * migrations under the running one), so the sections that spawn processes skip them.
+ * How the stack's service processes compare with the checkout. `schema`: started before a change to their
+ * migrations or the shared outbox DDL: one more process from the checkout would apply it under the running
+ * one (it happened: an inventory process applied a new migration under the old inventory), so the sections
+ * that spawn processes skip. `code`: started before a change to their code only: an extra process runs
+ * newer code than the stack's, which the figures say.
  */
 export async function staleServices(servers: ServerStatus[]) {
-  const stale: string[] = []
+  const schema: string[] = []
+  const code: string[] = []
   for (const server of servers) {
     const kind = server.name.replace(/-\d$/, '')
     if (!server.pid || !SERVICES.includes(kind as Service)) continue
-    const { stdout } = await run(['ps', '-o', 'etimes=', '-p', String(server.pid)])
-    const startedAt = Date.now() - Number(stdout.trim()) * 1000
-    const changed = await newestChange([
-      `${ROOT}/${kind}/src`,
-      `${ROOT}/${kind}/migrations`,
-      `${ROOT}/shared/src`,
-    ])
-    if (changed > startedAt + 1000) stale.push(server.name)
+    const since = (await startedAt(server.pid)) + 1000
+    if ((await newestChange([`${ROOT}/${kind}/migrations`, `${ROOT}/shared/src/outbox`])) > since)
+      schema.push(server.name)
+    else if ((await newestChange([`${ROOT}/${kind}/src`, `${ROOT}/shared/src`])) > since)
+      code.push(server.name)
   }
-  return stale
+  return { schema, code }
 }

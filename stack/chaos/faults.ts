@@ -50,7 +50,7 @@ export async function stackShape() {
     kafka: of('kafka').map((s) => s.name),
     replicas: (service: string) => of(service).map((s) => s.name),
     stopped: servers.filter((s) => !s.running).map((s) => s.name),
-    /** Started before the last change to their code: a restart would swap the code they run. */
-    stale: process.env.CHAOS_RESTART_ANYWAY === '1' ? [] : await staleServices(running),
+    /** Started before a change to their migrations: a restart would apply it under the other processes. */
+    stale: process.env.CHAOS_RESTART_ANYWAY === '1' ? [] : (await staleServices(running)).schema,
   }
 }

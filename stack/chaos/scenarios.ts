@@ -48,7 +48,7 @@ const serviceKill = (service: string): Scenario => ({
     const name = victim(shape, service)
     if (!name) return `no ${service} process runs`
     if (shape.stale.includes(name)) {
-      return `${name} runs older code than the checkout: its restart would swap it (restart the stack first, or CHAOS_RESTART_ANYWAY=1)`
+      return `${name} started before a change to its migrations: its restart would apply them (restart the stack first, or CHAOS_RESTART_ANYWAY=1)`
     }
     return undefined
   },

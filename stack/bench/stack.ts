@@ -117,11 +117,13 @@ export function sparePort() {
 export const replicasOf = (servers: ServerStatus[], service: string) =>
   servers.filter((s) => s.running && (s.name === service || s.name.startsWith(`${service}-`)))
 
-/** Newest modification time (ms) of any file under the folders, tests aside. */
+/** Newest modification time (ms) of the files, or of any file under the folders, tests aside. */
 async function newestChange(folders: string[]) {
   let newest = 0
   for (const folder of folders) {
-    const names = await readdir(folder, { recursive: true }).catch(() => [] as string[])
+    const self = await stat(folder).catch(() => undefined)
+    if (self?.isFile()) newest = Math.max(newest, self.mtimeMs)
+    const names = self?.isDirectory() ? await readdir(folder, { recursive: true }) : []
     for (const name of names) {
       if (name.endsWith('.test.ts')) continue
       const info = await stat(`${folder}/${name}`).catch(() => undefined)
@@ -151,7 +153,7 @@ export async function staleServices(servers: ServerStatus[]) {
     const kind = server.name.replace(/-\d$/, '')
     if (!server.pid || !SERVICES.includes(kind as Service)) continue
     const since = (await startedAt(server.pid)) + 1000
-    if ((await newestChange([`${ROOT}/${kind}/migrations`, `${ROOT}/shared/src/outbox`])) > since)
+    if ((await newestChange([`${ROOT}/${kind}/migrations`, `${ROOT}/shared/src/outbox/outbox.sql`])) > since)
       schema.push(server.name)
     else if ((await newestChange([`${ROOT}/${kind}/src`, `${ROOT}/shared/src`])) > since)
       code.push(server.name)

@@ -1,11 +1,17 @@
+import { sleep } from '@shop/shared/runtime/sleep'
 import type { OrderDoc } from './model.ts'
 import type { OrderStore } from './store.ts'
 
 /** RFC 7240 `Prefer: wait=N` is honoured up to this many seconds; a larger N waits this long. */
 export const MAX_WAIT_SECONDS = 10
-/** After a wake-up the order is read again at once, then at growing intervals up to this (another replica). */
-const FIRST_POLL_MS = 25
-const MAX_POLL_MS = 500
+/**
+ * A woken waiter reads the order at once and, while it still reads PENDING (the replica that applied the
+ * decision may not have written its projection yet), again after these pauses.
+ */
+const RECHECKS_AFTER_WAKE_MS = [50, 150, 400]
+/** Without a wake-up (a late one), the order is read at growing intervals up to this: each read is a store command. */
+const FIRST_FALLBACK_MS = 1_000
+const MAX_FALLBACK_MS = 2_000
 
 /**
  * Requests waiting for an order to leave PENDING in this process. A decision applied here wakes them at once
@@ -61,14 +67,23 @@ export async function waitForDecision(
 ): Promise<OrderDoc> {
   const orderId = order._id.toHexString()
   const deadline = Date.now() + seconds * 1000
+  const read = async () => (await orders.findById(order._id)) ?? current
   let current = order
-  let poll = FIRST_POLL_MS
+  let fallback = FIRST_FALLBACK_MS
   while (current.status === 'PENDING') {
     const left = deadline - Date.now()
     if (left <= 0) return (await orders.findCurrent(order._id)) ?? current
-    const woken = await waiters.next(orderId, Math.min(left, poll))
-    current = (await orders.findById(order._id)) ?? current
-    poll = woken ? FIRST_POLL_MS : Math.min(poll * 2, MAX_POLL_MS)
+    const woken = await waiters.next(orderId, Math.min(left, fallback))
+    current = await read()
+    if (!woken) {
+      fallback = Math.min(fallback * 2, MAX_FALLBACK_MS)
+      continue
+    }
+    for (const pause of RECHECKS_AFTER_WAKE_MS) {
+      if (current.status !== 'PENDING' || Date.now() + pause >= deadline) break
+      await sleep(pause)
+      current = await read()
+    }
   }
   return current
 }

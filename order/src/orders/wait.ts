@@ -8,7 +8,7 @@ export const MAX_WAIT_SECONDS = 10
  * A woken waiter reads the order at once and, while it still reads PENDING (the replica that applied the
  * decision may not have written its projection yet), again after these pauses.
  */
-const RECHECKS_AFTER_WAKE_MS = [50, 150, 400]
+const RECHECKS_AFTER_WAKE_MS = [25, 50, 100, 200, 400, 800]
 /** Without a wake-up (a late one), the order is read at growing intervals up to this: each read is a store command. */
 const FIRST_FALLBACK_MS = 1_000
 const MAX_FALLBACK_MS = 2_000

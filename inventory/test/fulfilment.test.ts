@@ -9,16 +9,6 @@ describe('stock follows the goods: shipped orders and returned units', () => {
   }, START_TIMEOUT_MS)
   afterAll(() => inv?.stop(), START_TIMEOUT_MS)
 
-  const productWith = async (quantity: number) => {
-    const { product_id } = await inv.createProduct(quantity)
-    await inv.stockOnSale(product_id)
-    return product_id
-  }
-  const reservedOrder = async (product_id: string, quantity: number) => {
-    const { order_id } = await inv.placeOrder([{ product_id, quantity }])
-    await waitFor(() => inv.published('stock.reserved', (p) => p.order_id === order_id).length === 1)
-    return order_id
-  }
   const get = async (product_id: string) =>
     (await (await inv.app.request(`/api/v1/inventory/${product_id}`)).json()) as Record<string, unknown>
   const patch = async (product_id: string, body: unknown) =>
@@ -29,8 +19,8 @@ describe('stock follows the goods: shipped orders and returned units', () => {
     })
 
   it('turns a shipped order’s reserved units into shipped ones and publishes stock.updated shipped', async () => {
-    const product_id = await productWith(10)
-    const order_id = await reservedOrder(product_id, 3)
+    const product_id = await inv.productWith(10)
+    const order_id = await inv.reservedOrder(product_id, 3)
     await inv.applied((await inv.shipOrder(order_id)).event_id)
 
     expect(await get(product_id)).toMatchObject({ product_id, stock: 7, reserved: 0, shipped: 3 })
@@ -50,8 +40,8 @@ describe('stock follows the goods: shipped orders and returned units', () => {
   })
 
   it('ships once when order.shipped is delivered twice, or again under another id', async () => {
-    const product_id = await productWith(10)
-    const order_id = await reservedOrder(product_id, 2)
+    const product_id = await inv.productWith(10)
+    const order_id = await inv.reservedOrder(product_id, 2)
     const id = crypto.randomUUID()
     await inv.applied((await inv.shipOrder(order_id, { id })).event_id)
     await inv.shipOrder(order_id, { id })
@@ -64,8 +54,8 @@ describe('stock follows the goods: shipped orders and returned units', () => {
   })
 
   it('changes nothing when a shipped order is cancelled, or an unknown or rejected order ships', async () => {
-    const product_id = await productWith(4)
-    const order_id = await reservedOrder(product_id, 2)
+    const product_id = await inv.productWith(4)
+    const order_id = await inv.reservedOrder(product_id, 2)
     await inv.applied((await inv.shipOrder(order_id)).event_id)
     await inv.applied((await inv.cancelOrder(order_id, [{ product_id, quantity: 2 }])).event_id)
     await inv.applied((await inv.shipOrder(objectId())).event_id)
@@ -76,8 +66,8 @@ describe('stock follows the goods: shipped orders and returned units', () => {
   })
 
   it('puts returned units back on the shelf with an admin adjustment of reason returned', async () => {
-    const product_id = await productWith(6)
-    const order_id = await reservedOrder(product_id, 4)
+    const product_id = await inv.productWith(6)
+    const order_id = await inv.reservedOrder(product_id, 4)
     await inv.applied((await inv.shipOrder(order_id)).event_id)
 
     const res = await patch(product_id, { delta: 3, reason: 'returned' })
@@ -105,7 +95,7 @@ describe('stock follows the goods: shipped orders and returned units', () => {
   })
 
   it('conserves every product after concurrent placements, cancels, shipments and adjustments, and the ledger sums to the figures', async () => {
-    const products = await Promise.all([20, 15, 8].map(productWith))
+    const products = await Promise.all([20, 15, 8].map((quantity) => inv.productWith(quantity)))
     const orders = Array.from({ length: 36 }, (_, i) => ({
       order_id: objectId(),
       items: [

@@ -144,6 +144,22 @@ export async function createHarness({ databaseUrl }: { databaseUrl?: string } = 
       { message: `stock of ${product_id}` },
     )
 
+  /** A new product whose stock entry is on sale, with `quantity` units. */
+  const productWith = async (quantity: number) => {
+    const { product_id } = await createProduct(quantity)
+    await stockOnSale(product_id)
+    return product_id
+  }
+
+  /** Places an order for one product and waits until inventory has answered stock.reserved. */
+  const reservedOrder = async (product_id: string, quantity: number) => {
+    const { order_id } = await placeOrder([{ product_id, quantity }])
+    await waitFor(() => published('stock.reserved', (p) => p.order_id === order_id).length === 1, {
+      message: `stock.reserved for ${order_id}`,
+    })
+    return order_id
+  }
+
   return {
     sql,
     kafka,
@@ -162,6 +178,8 @@ export async function createHarness({ databaseUrl }: { databaseUrl?: string } = 
     applied,
     row,
     stockOnSale,
+    productWith,
+    reservedOrder,
     adminToken: () => issuer.sign({ sub: ADMIN_ID, role: 'admin' }),
     customerToken: () => issuer.sign({ sub: CUSTOMER_ID, role: 'customer' }),
     async stop() {

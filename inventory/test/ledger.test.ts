@@ -22,16 +22,6 @@ describe('the stock ledger and reorder levels', () => {
   }, START_TIMEOUT_MS)
   afterAll(() => inv?.stop(), START_TIMEOUT_MS)
 
-  const productWith = async (quantity: number) => {
-    const { product_id } = await inv.createProduct(quantity)
-    await inv.stockOnSale(product_id)
-    return product_id
-  }
-  const reservedOrder = async (product_id: string, quantity: number) => {
-    const { order_id } = await inv.placeOrder([{ product_id, quantity }])
-    await waitFor(() => inv.published('stock.reserved', (p) => p.order_id === order_id).length === 1)
-    return order_id
-  }
   const admin = async () => ({ Authorization: `Bearer ${await inv.adminToken()}` })
   const history = async (product_id: string, query = '', headers?: Record<string, string>) =>
     inv.app.request(`/api/v1/inventory/${product_id}/history${query}`, {
@@ -46,9 +36,9 @@ describe('the stock ledger and reorder levels', () => {
   const lowFor = (product_id: string) => inv.published('stock.low', (p) => p.product_id === product_id)
 
   it('lists every change of a product newest first, with order id, reason, deltas and resulting figures', async () => {
-    const product_id = await productWith(10)
-    const kept = await reservedOrder(product_id, 3)
-    const dropped = await reservedOrder(product_id, 2)
+    const product_id = await inv.productWith(10)
+    const kept = await inv.reservedOrder(product_id, 3)
+    const dropped = await inv.reservedOrder(product_id, 2)
     await inv.applied((await inv.cancelOrder(dropped, [{ product_id, quantity: 2 }])).event_id)
     await inv.applied((await inv.shipOrder(kept)).event_id)
     expect((await patch(product_id, { delta: 4 })).status).toBe(200)
@@ -84,7 +74,7 @@ describe('the stock ledger and reorder levels', () => {
   })
 
   it('keeps the history to admins, 404 for an unknown product, 400 for bad paging', async () => {
-    const product_id = await productWith(1)
+    const product_id = await inv.productWith(1)
     expect((await history(product_id, '', {})).status).toBe(401)
     const customer = { Authorization: `Bearer ${await inv.customerToken()}` }
     expect((await history(product_id, '', customer)).status).toBe(403)
@@ -96,7 +86,7 @@ describe('the stock ledger and reorder levels', () => {
   })
 
   it('defaults the reorder threshold to the larger of 5 and 10 % of the initial quantity', async () => {
-    const [small, large] = [await productWith(20), await productWith(130)]
+    const [small, large] = [await inv.productWith(20), await inv.productWith(130)]
     const threshold = async (id: string) =>
       ((await (await inv.app.request(`/api/v1/inventory/${id}`)).json()) as { reorder_threshold: number })
         .reorder_threshold
@@ -104,20 +94,20 @@ describe('the stock ledger and reorder levels', () => {
   })
 
   it('publishes stock.low once per crossing, and again only after a refill above the threshold', async () => {
-    const product_id = await productWith(12)
-    const first = await reservedOrder(product_id, 7)
+    const product_id = await inv.productWith(12)
+    const first = await inv.reservedOrder(product_id, 7)
     await waitFor(() => lowFor(product_id).length === 1, { message: 'stock.low' })
     expect(lowFor(product_id)).toEqual([{ product_id, stock: 5, reorder_threshold: 5 }])
-    const second = await reservedOrder(product_id, 1)
+    const second = await inv.reservedOrder(product_id, 1)
     await inv.applied((await inv.cancelOrder(second, [{ product_id, quantity: 1 }])).event_id)
     await inv.applied((await inv.cancelOrder(first, [{ product_id, quantity: 7 }])).event_id)
-    await reservedOrder(product_id, 9)
+    await inv.reservedOrder(product_id, 9)
     await waitFor(() => lowFor(product_id).length === 2, { message: 'a second stock.low' })
     expect(lowFor(product_id)[1]).toEqual({ product_id, stock: 3, reorder_threshold: 5 })
   })
 
   it('sets the threshold with PATCH, lists low products at ?low_stock=true and /low-stock', async () => {
-    const [ample, scarce] = [await productWith(50), await productWith(9)]
+    const [ample, scarce] = [await inv.productWith(50), await inv.productWith(9)]
     const res = await patch(ample, { reorder_threshold: 60 })
     expect(res.status).toBe(200)
     expect(await res.json()).toMatchObject({ stock: 50, reorder_threshold: 60 })

@@ -12,11 +12,6 @@ describe('orders reserve stock all or nothing', () => {
   }, START_TIMEOUT_MS)
   afterAll(() => inv?.stop(), START_TIMEOUT_MS)
 
-  const productWith = async (quantity: number) => {
-    const { product_id } = await inv.createProduct(quantity)
-    await inv.stockOnSale(product_id)
-    return product_id
-  }
   const reservedFor = (order_id: string) => inv.published('stock.reserved', (p) => p.order_id === order_id)
   const rejectedFor = (order_id: string) => inv.published('stock.rejected', (p) => p.order_id === order_id)
   const updatesFor = (order_id: string) => inv.published('stock.updated', (p) => p.order_id === order_id)
@@ -26,7 +21,7 @@ describe('orders reserve stock all or nothing', () => {
   ]
 
   it('reserves every item and publishes stock.reserved plus one stock.updated per product', async () => {
-    const [a, b] = [await productWith(5), await productWith(3)]
+    const [a, b] = [await inv.productWith(5), await inv.productWith(3)]
     const { order_id } = await inv.placeOrder(
       [
         { product_id: a, quantity: 2 },
@@ -64,7 +59,7 @@ describe('orders reserve stock all or nothing', () => {
   })
 
   it('reserves nothing and publishes stock.rejected with the shortage when one item cannot be filled', async () => {
-    const [plenty, scarce] = [await productWith(5), await productWith(1)]
+    const [plenty, scarce] = [await inv.productWith(5), await inv.productWith(1)]
     const { order_id } = await inv.placeOrder([
       { product_id: plenty, quantity: 2 },
       { product_id: scarce, quantity: 2 },
@@ -83,7 +78,7 @@ describe('orders reserve stock all or nothing', () => {
   })
 
   it('rejects an order for an unknown product with 0 available and says why', async () => {
-    const known = await productWith(4)
+    const known = await inv.productWith(4)
     const unknown = objectId()
     const { order_id } = await inv.placeOrder([
       { product_id: known, quantity: 1 },
@@ -96,7 +91,7 @@ describe('orders reserve stock all or nothing', () => {
   })
 
   it('reserves once when the same order.placed is delivered twice', async () => {
-    const product_id = await productWith(5)
+    const product_id = await inv.productWith(5)
     const id = crypto.randomUUID()
     const { order_id } = await inv.placeOrder([{ product_id, quantity: 2 }], objectId(), { id })
     await inv.placeOrder([{ product_id, quantity: 2 }], order_id, { id })
@@ -110,7 +105,7 @@ describe('orders reserve stock all or nothing', () => {
   })
 
   it('returns what a cancelled order held and publishes stock.updated released', async () => {
-    const product_id = await productWith(6)
+    const product_id = await inv.productWith(6)
     const items = [{ product_id, quantity: 4 }]
     const { order_id } = await inv.placeOrder(items)
     await waitFor(() => reservedFor(order_id).length === 1)
@@ -130,7 +125,7 @@ describe('orders reserve stock all or nothing', () => {
   })
 
   it('leaves stock untouched when a cancellation overtakes its placement', async () => {
-    const product_id = await productWith(5)
+    const product_id = await inv.productWith(5)
     const items = [{ product_id, quantity: 3 }]
     const order_id = objectId()
     await inv.applied((await inv.cancelOrder(order_id, items)).event_id)
@@ -144,7 +139,7 @@ describe('orders reserve stock all or nothing', () => {
 
   it('parks a poison order.placed on order.placed.dlq and still serves the next order', async () => {
     const dlq = await inv.kafka.tap('order.placed.dlq')
-    const product_id = await productWith(2)
+    const product_id = await inv.productWith(2)
     const next = objectId()
     const producer = new Kafka({ brokers: testServers.kafkaBrokers, logLevel: logLevel.NOTHING }).producer()
     await producer.connect()
@@ -168,7 +163,7 @@ describe('orders reserve stock all or nothing', () => {
 
   it('parks an event it can never apply (its id is not a uuid) instead of retrying it forever', async () => {
     const dlq = await inv.kafka.tap('order.placed.dlq')
-    const product_id = await productWith(3)
+    const product_id = await inv.productWith(3)
     const stuck = objectId()
     await inv.placeOrder([{ product_id, quantity: 1 }], stuck, { id: 'not-a-uuid' })
     // The same order again under a fresh id: same key, same partition, so it waits behind the stuck one.
@@ -183,7 +178,7 @@ describe('orders reserve stock all or nothing', () => {
   })
 
   it('reserves exactly the stock there is when 50 orders for it arrive at once from several partitions', async () => {
-    const product_id = await productWith(10)
+    const product_id = await inv.productWith(10)
     const placed = await inv.kafka.tap('order.placed')
     const orders = Array.from({ length: 50 }, () => objectId())
     await Promise.all(orders.map((order_id) => inv.placeOrder([{ product_id, quantity: 1 }], order_id)))
@@ -212,7 +207,7 @@ describe('orders reserve stock all or nothing', () => {
   })
 
   it('conserves stock: initial plus adjustments equals stock plus what confirmed orders hold', async () => {
-    const product_id = await productWith(10)
+    const product_id = await inv.productWith(10)
     const admin = { Authorization: `Bearer ${await inv.adminToken()}`, 'Content-Type': 'application/json' }
     const patch = (body: object) =>
       inv.app.request(`/api/v1/inventory/${product_id}`, {

@@ -1,9 +1,7 @@
 import { join } from 'node:path'
 import { createJwtVerifier } from '@shop/shared/http/auth'
 import { createKafka } from '@shop/shared/kafka/client'
-import { applyOutboxSchema } from '@shop/shared/outbox/postgres-store'
-import { migrate } from '@shop/shared/postgres/migrate'
-import { connectResilientPostgres } from '@shop/shared/postgres/resilient-pool'
+import { openServiceDatabase } from '@shop/shared/postgres/open-service-database'
 import { runService } from '@shop/shared/runtime/run-service'
 import { createApp } from './app.ts'
 import { readEnv } from './env.ts'
@@ -13,11 +11,12 @@ await runService({
   service: 'inventory',
   readEnv,
   async start({ env, log, onStop }) {
-    const sql = connectResilientPostgres(env.DATABASE_URL)
-    onStop('postgres', () => sql.end({ timeout: 5 }))
-    const applied = await migrate(sql, join(import.meta.dir, '..', 'migrations'))
-    await applyOutboxSchema(sql)
-    log.info('Database migrated', { applied })
+    const sql = await openServiceDatabase({
+      url: env.DATABASE_URL,
+      migrations: join(import.meta.dir, '..', 'migrations'),
+      log,
+      onStop,
+    })
 
     const topicPrefix = env.KAFKA_TOPIC_PREFIX
     const kafka = createKafka({ brokers: env.KAFKA_BROKERS, service: 'inventory', log, topicPrefix })

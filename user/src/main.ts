@@ -1,8 +1,6 @@
 import { join } from 'node:path'
 import { createKafka } from '@shop/shared/kafka/client'
-import { applyOutboxSchema } from '@shop/shared/outbox/postgres-store'
-import { migrate } from '@shop/shared/postgres/migrate'
-import { connectResilientPostgres } from '@shop/shared/postgres/resilient-pool'
+import { openServiceDatabase } from '@shop/shared/postgres/open-service-database'
 import { runService } from '@shop/shared/runtime/run-service'
 import { createApp } from './app.ts'
 import { createPasswords } from './auth/passwords.ts'
@@ -21,11 +19,12 @@ await runService({
   service: 'user',
   readEnv,
   async start({ env, log, onStop }) {
-    const sql = connectResilientPostgres(env.DATABASE_URL)
-    onStop('postgres', () => sql.end({ timeout: 5 }))
-    const applied = await migrate(sql, join(import.meta.dir, '..', 'migrations'))
-    await applyOutboxSchema(sql)
-    log.info('Database migrated', { applied })
+    const sql = await openServiceDatabase({
+      url: env.DATABASE_URL,
+      migrations: join(import.meta.dir, '..', 'migrations'),
+      log,
+      onStop,
+    })
 
     const kafka = createKafka({
       brokers: env.KAFKA_BROKERS,

@@ -2,7 +2,7 @@ import type { KafkaClient } from '@shop/shared/kafka/client'
 import type { Logger } from '@shop/shared/log'
 import { watchRelay } from '@shop/shared/observability/relay-watch'
 import { resolveTelemetry } from '@shop/shared/observability/telemetry'
-import type { OutboxMessage } from '@shop/shared/outbox/message'
+import { type OutboxMessage, publishOutboxMessage } from '@shop/shared/outbox/message'
 import { backoffMs, sleep } from '@shop/shared/runtime/sleep'
 import type { Collection } from 'mongodb'
 import type { OrderEvent } from '../orders/event-log.ts'
@@ -76,14 +76,7 @@ export function startOrderRelay({
   let lastPublishedAt = Date.now()
 
   const send = async (message: OutboxMessage) => {
-    await publish(message.topic, message.payload, {
-      key: message.key,
-      id: message.id,
-      time: message.created_at,
-      correlationId: message.correlation_id ?? undefined,
-      // The trace of the request that wrote it, so the publication, however late, continues that trace.
-      traceparent: message.traceparent,
-    })
+    await publishOutboxMessage(publish, message)
     lastPublishedAt = Date.now()
     watch.published(message)
     onSent?.(message)

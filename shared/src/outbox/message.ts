@@ -1,4 +1,5 @@
 import { type Payload, type Topic, topics } from '../events/topics.ts'
+import type { KafkaClient } from '../kafka/client.ts'
 import { InvalidEventError } from '../kafka/errors.ts'
 import { currentTraceparent } from '../observability/trace-context.ts'
 
@@ -46,3 +47,14 @@ export interface OutboxStore {
   /** How many events wait and how many were set aside, for `outbox_events` on `/metrics` (optional). */
   stats?(): Promise<{ pending: number; parked: number }>
 }
+
+/** Publishes an outbox message with its own envelope: its id as `ce_id`, its write time, correlation and trace. */
+export const publishOutboxMessage = (publish: KafkaClient['publish'], message: OutboxMessage) =>
+  publish(message.topic, message.payload, {
+    key: message.key,
+    id: message.id,
+    time: message.created_at,
+    correlationId: message.correlation_id ?? undefined,
+    // The trace of the request that wrote it, so the publication, however late, continues that trace.
+    traceparent: message.traceparent,
+  })

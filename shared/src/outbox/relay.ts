@@ -4,7 +4,7 @@ import type { Logger } from '../log.ts'
 import { watchRelay } from '../observability/relay-watch.ts'
 import { resolveTelemetry, type Telemetry } from '../observability/telemetry.ts'
 import { backoffMs, sleep } from '../runtime/sleep.ts'
-import type { OutboxMessage, OutboxStore } from './message.ts'
+import { type OutboxMessage, type OutboxStore, publishOutboxMessage } from './message.ts'
 
 export const RELAY_BATCH_SIZE = 100
 export const RELAY_IDLE_MIN_MS = 25
@@ -97,13 +97,7 @@ export function startOutboxRelay({
   let wakeUp = new AbortController()
 
   const send = async (message: OutboxMessage) => {
-    await publish(message.topic, message.payload, {
-      key: message.key,
-      id: message.id,
-      time: message.created_at,
-      correlationId: message.correlation_id ?? undefined,
-      traceparent: message.traceparent,
-    })
+    await publishOutboxMessage(publish, message)
     watch.published(message)
     onSent?.(message)
   }

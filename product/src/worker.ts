@@ -1,11 +1,11 @@
 import type { KafkaClient } from '@shop/shared/kafka/client'
 import type { Logger } from '@shop/shared/log'
+import { createDocumentLock } from '@shop/shared/mongo/document-lock'
 import type { OutboxMessage } from '@shop/shared/outbox/message'
 import { createMongoOutbox } from '@shop/shared/outbox/mongo-store'
 import { startOutboxRelay } from '@shop/shared/outbox/relay'
 import type { Db } from 'mongodb'
 import { productsCollection } from './products/document.ts'
-import { createDocumentLock } from './storage/document-lock.ts'
 
 export interface WorkerDeps {
   db: Db
@@ -30,7 +30,7 @@ const logPublished = (log: Logger) => (message: OutboxMessage) => {
  */
 export function startWorkers({ db, publish, log, batchSize }: WorkerDeps) {
   const relay = startOutboxRelay({
-    store: createMongoOutbox(productsCollection(db), { lock: createDocumentLock(db).run, trim: true }),
+    store: createMongoOutbox(productsCollection(db), { lock: createDocumentLock(db), trim: true }),
     publish,
     log,
     batchSize,

@@ -1,8 +1,8 @@
 import { fromCents } from '@shop/shared/events/primitives'
 import type { Payload } from '@shop/shared/events/topics'
+import { ensureLockCollection } from '@shop/shared/mongo/document-lock'
 import type { OutboxFields } from '@shop/shared/outbox/mongo-store'
 import type { Collection, Db, ObjectId } from 'mongodb'
-import { ensureLockCollection } from '../storage/document-lock.ts'
 
 export const PRODUCTS_COLLECTION = 'products'
 

@@ -1,9 +1,9 @@
 import { toCents } from '@shop/shared/events/primitives'
 import { ConflictError } from '@shop/shared/http/errors'
+import { createDocumentLock } from '@shop/shared/mongo/document-lock'
 import { outboxMessage } from '@shop/shared/outbox/message'
 import { OUTBOX_EXCLUDED, outboxOnInsert, withOutbox } from '@shop/shared/outbox/mongo-store'
 import { type Db, ObjectId } from 'mongodb'
-import { createDocumentLock } from '../storage/document-lock.ts'
 import { changedPayload, type ProductDoc, productsCollection } from './document.ts'
 import type { CreateProductInput, UpdateProductInput } from './schemas.ts'
 
@@ -26,7 +26,7 @@ export type ProductStore = ReturnType<typeof createProductStore>
  * The catalogue's writes and the two reads the in-memory catalogue needs (one product, every product);
  * clients' reads are answered from memory. Every write carries its event in the same single-document update
  * (FerretDB has no multi-document transactions), so an event exists if and only if its change committed.
- * Updates and deletes hold the product's lock (see storage/document-lock.ts); an insert needs none, as
+ * Updates and deletes hold the product's lock (see @shop/shared/mongo/document-lock); an insert needs none, as
  * nobody else knows the new id.
  */
 export function createProductStore(db: Db, now: () => Date = () => new Date()) {

@@ -3,6 +3,7 @@ import type { Collection } from 'mongodb'
 import { createBaseApp } from '../http/base-app.ts'
 import { createKafka } from '../kafka/client.ts'
 import { createMemoryLogger } from '../log.ts'
+import { createDocumentLock, ensureLockCollection } from '../mongo/document-lock.ts'
 import { outboxMessage } from '../outbox/message.ts'
 import { createMongoOutbox, type OutboxFields, outboxOnInsert } from '../outbox/mongo-store.ts'
 import { startOutboxRelay } from '../outbox/relay.ts'
@@ -52,6 +53,7 @@ describe('/ready notices a stuck consumer and a stuck outbox relay', () => {
 
   beforeAll(async () => {
     mongo = await createTestMongo('ready')
+    await ensureLockCollection(mongo.db)
     await kafka.start()
   })
   afterAll(async () => {
@@ -91,7 +93,7 @@ describe('/ready notices a stuck consumer and a stuck outbox relay', () => {
       return kafka.publish(...args)
     }
     const relay = startOutboxRelay({
-      store: createMongoOutbox(things),
+      store: createMongoOutbox(things, { lock: createDocumentLock(mongo.db) }),
       publish,
       log,
       telemetry,

@@ -6,6 +6,7 @@ import { createBaseApp } from '../http/base-app.ts'
 import { createKafka } from '../kafka/client.ts'
 import { createMemoryLogger } from '../log.ts'
 import { connectMongo } from '../mongo/connect.ts'
+import { createDocumentLock, ensureLockCollection } from '../mongo/document-lock.ts'
 import { outboxMessage } from '../outbox/message.ts'
 import { createMongoOutbox, type OutboxFields, outboxOnInsert } from '../outbox/mongo-store.ts'
 import { startOutboxRelay } from '../outbox/relay.ts'
@@ -49,6 +50,7 @@ describe('one trace from an HTTP request through the outbox and Kafka to the eve
     mongo = await connectMongo(testDb.url, { telemetry })
     changes = mongo.db.collection<Doc>('changes')
     reactions = mongo.db.collection<Doc>('reactions')
+    await ensureLockCollection(mongo.db)
     await kafka.start()
   })
   afterAll(async () => {
@@ -102,10 +104,15 @@ describe('one trace from an HTTP request through the outbox and Kafka to the eve
 
   it('continues the request trace in the relay publish, the consumer and the event the consumer writes', async () => {
     exporter.reset()
-    const relays = [
-      startOutboxRelay({ store: createMongoOutbox(changes), publish: kafka.publish, log, telemetry }),
-      startOutboxRelay({ store: createMongoOutbox(reactions), publish: kafka.publish, log, telemetry }),
-    ]
+    const lock = createDocumentLock(mongo.db)
+    const relays = [changes, reactions].map((collection) =>
+      startOutboxRelay({
+        store: createMongoOutbox(collection, { lock }),
+        publish: kafka.publish,
+        log,
+        telemetry,
+      }),
+    )
     const lows: string[] = []
     const consumers = [
       await kafka.consume({

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import type { Collection } from 'mongodb'
 import { CE_HEADERS } from '../events/envelope.ts'
 import { createMemoryLogger } from '../log.ts'
+import { createDocumentLock, type DocumentLock, ensureLockCollection } from '../mongo/document-lock.ts'
 import { createTestKafka } from '../testing/kafka.ts'
 import { createTestMongo } from '../testing/mongo.ts'
 import { waitFor } from '../testing/wait-for.ts'
@@ -32,10 +33,13 @@ describe('in-document outbox on the real MongoDB-compatible server', () => {
   const kafka = createTestKafka('product', log)
   let mongo: Awaited<ReturnType<typeof createTestMongo>>
   let things: Collection<Thing>
+  let lock: DocumentLock
 
   beforeAll(async () => {
     mongo = await createTestMongo('outbox')
     things = mongo.db.collection<Thing>('things')
+    await ensureLockCollection(mongo.db)
+    lock = createDocumentLock(mongo.db)
     await kafka.start()
   })
   afterAll(async () => {
@@ -50,7 +54,11 @@ describe('in-document outbox on the real MongoDB-compatible server', () => {
     for (const stock of [2, 3]) {
       await things.updateOne({ _id: id }, withOutbox<Thing>({ $set: { stock } }, stockEvent(id, stock)))
     }
-    const relay = startOutboxRelay({ store: createMongoOutbox(things), publish: kafka.publish, log })
+    const relay = startOutboxRelay({
+      store: createMongoOutbox(things, { lock }),
+      publish: kafka.publish,
+      log,
+    })
     await waitFor(() => tap.messages.length === 3, { message: 'three events' })
     await relay.stop()
     expect(tap.messages.map((m) => JSON.parse(m.value ?? '').stock)).toEqual([1, 2, 3])
@@ -70,7 +78,7 @@ describe('in-document outbox on the real MongoDB-compatible server', () => {
       if (brokerDown) throw new Error('KafkaJSConnectionError: ECONNREFUSED')
       return kafka.publish(...args)
     }
-    const relay = startOutboxRelay({ store: createMongoOutbox(things), publish: flaky, log })
+    const relay = startOutboxRelay({ store: createMongoOutbox(things, { lock }), publish: flaky, log })
     await Bun.sleep(300)
     expect((await things.findOne({ _id: id }))?.outbox_pending).toBe(1)
     brokerDown = false
@@ -84,8 +92,15 @@ describe('in-document outbox on the real MongoDB-compatible server', () => {
     const before = await waitFor(() => tap.messages.length >= 4 && tap.messages.length)
     const ids = Array.from({ length: 10 }, (_, i) => i.toString(16).padStart(24, 'c'))
     await things.insertMany(ids.map((id) => ({ _id: id, stock: 1, ...outboxOnInsert(stockEvent(id, 1)) })))
-    const store = createMongoOutbox(things)
-    const relays = [1, 2].map(() => startOutboxRelay({ store, publish: kafka.publish, log, batchSize: 2 }))
+    // Each relay with a lock of its own, as in two processes: only the lock documents keep them apart.
+    const relays = [1, 2].map(() =>
+      startOutboxRelay({
+        store: createMongoOutbox(things, { lock: createDocumentLock(mongo.db) }),
+        publish: kafka.publish,
+        log,
+        batchSize: 2,
+      }),
+    )
     await waitFor(() => tap.messages.length >= before + 10, { message: 'ten events' })
     await Bun.sleep(200)
     await Promise.all(relays.map((relay) => relay.stop()))

@@ -1,5 +1,5 @@
 import type { Collection, Document, Filter, UpdateFilter } from 'mongodb'
-import { documentKey, withDocumentLock } from '../mongo/document-lock.ts'
+import type { DocumentLock } from '../mongo/document-lock.ts'
 import type { OutboxMessage, OutboxStore } from './message.ts'
 
 /**
@@ -59,14 +59,11 @@ export const OUTBOX_EXCLUDED = {
   outbox_lease: 0,
 } as const
 
-/** Runs a read-modify-write of the document `id` exclusively; the service's own writes must use the same lock. */
-export type DocumentWriteLock = <R>(id: string, write: () => Promise<R>) => Promise<R>
-
 /**
  * Claims a document by lease, publishes its unsent events in order, then records how many went out. The
- * claim and the record are made under the same per-document lock as the service's own writes (by default the
- * in-process queue of mongo/document-lock), never while sending to Kafka. A few documents are drained at once
- * to hide the round trips; each document's own events still go out one after another.
+ * claim and the record hold the document's `lock` (mongo/document-lock, keyed by `String(_id)`), the same lock
+ * the service's own writes of the document hold, never while sending to Kafka. A few documents are drained at
+ * once to hide the round trips; each document's own events still go out one after another.
  */
 export function createMongoOutbox<T extends OutboxFields & Document>(
   collection: Collection<T>,
@@ -74,19 +71,18 @@ export function createMongoOutbox<T extends OutboxFields & Document>(
     lock,
     trim = false,
   }: {
-    lock?: DocumentWriteLock
+    lock: DocumentLock
     /** Removes published events from the document, so it does not grow with every change it ever had. */
     trim?: boolean
-  } = {},
+  },
 ): OutboxStore {
   // Documents of any _id type: the outbox only needs to hand the _id back.
   type Pending = OutboxFields & { _id: unknown }
   const docs = collection as unknown as Collection<Pending>
   const where = (id: unknown, guard: Partial<OutboxFields> = {}) => ({ _id: id, ...guard }) as Filter<Pending>
-  const locked: DocumentWriteLock = lock ?? ((id, write) => withDocumentLock(documentKey(docs, id), write))
 
   const claim = (id: unknown) =>
-    locked(String(id), async () => {
+    lock.run(String(id), async () => {
       const now = Date.now()
       const doc = await docs.findOne(where(id))
       if (!doc || doc.outbox_pending <= 0 || doc.outbox_lease >= now) return null
@@ -100,7 +96,7 @@ export function createMongoOutbox<T extends OutboxFields & Document>(
   // Guarded by the count we started from: if our lease ran out and another relay moved on, this changes nothing.
   // Under the lock nobody else changes the array, so the entries sent are still where the claim found them.
   const record = (doc: Pending, sent: number) =>
-    locked(String(doc._id), async () => {
+    lock.run(String(doc._id), async () => {
       const current = await docs.findOne(where(doc._id, { outbox_sent: doc.outbox_sent }))
       if (!current) return
       await docs.updateOne(where(doc._id, { outbox_sent: doc.outbox_sent }), {

@@ -12,6 +12,11 @@ import { PRUNE_EVERY_MS, pruningTasks, type Retention } from './pruning.ts'
 export const CONSUMER_GROUP = 'inventory-service'
 /** Partitions handled at once (per-partition order holds); kept under the pool's 10 connections. */
 export const CONSUMER_CONCURRENCY = 6
+/**
+ * Orders (and products) of one partition handled side by side, each one's events in order: a reservation
+ * waits on its products' advisory locks, not on the orders ahead of it in the partition.
+ */
+export const KEYS_AT_ONCE = 4
 
 export interface WorkerDeps {
   sql: Sql
@@ -59,6 +64,7 @@ export async function startWorkers({
       groupId,
       topics: INVENTORY_TOPICS,
       concurrency: CONSUMER_CONCURRENCY,
+      keysAtOnce: KEYS_AT_ONCE,
       handle: createEventHandler({ sql, log, wakeRelay: relay.wake }),
     })
     .catch(async (error) => {

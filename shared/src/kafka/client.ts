@@ -187,6 +187,8 @@ export function createKafka({
     return {
       /** Why this consumer no longer consumes (it crashed for good), or undefined while it runs. */
       problem: () => handle.problem(),
+      /** Whether this process consumes that partition of that topic for its group now. */
+      owns: (topic: Topic, partition: number) => handle.owns(topic, partition),
       stop: async () => {
         consumers.get(handle)?.()
         consumers.delete(handle)

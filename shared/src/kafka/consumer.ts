@@ -16,11 +16,19 @@ export interface ConsumeOptions<T extends Topic> {
   handle: (event: EventFor<T>) => Promise<void>
   /** How many partitions are handled at once; per-partition (per-key) order holds either way. */
   concurrency?: number
+  /**
+   * How many keys of one partition's batch are handled at once (default 1: the partition in order). Above
+   * one, messages of one key still go one after another, so per-key order holds; a handler that needs
+   * more than that (one whose effect depends on the order of different keys) must keep the default.
+   */
+  keysAtOnce?: number
   /** How long one message may be retried in place before `/ready` reports the consumer stuck (default 60 s). */
   stuckAfterMs?: number
 }
 
 export interface ConsumerHandle extends ComponentHealth {
+  /** Whether this process consumes that partition of that topic now (as of the group's last join). */
+  owns(topic: Topic, partition: number): boolean
   stop(): Promise<void>
 }
 
@@ -69,7 +77,14 @@ export async function subscribeWhenReady(
  */
 export async function startConsumer<T extends Topic>(
   kafka: Kafka,
-  { groupId, topics, handle, concurrency = 3, stuckAfterMs = CONSUMER_STUCK_AFTER_MS }: ConsumeOptions<T>,
+  {
+    groupId,
+    topics,
+    handle,
+    concurrency = 3,
+    keysAtOnce = 1,
+    stuckAfterMs = CONSUMER_STUCK_AFTER_MS,
+  }: ConsumeOptions<T>,
   { log, physical, logical, park, telemetry }: ConsumerContext,
 ): Promise<ConsumerHandle> {
   const consumer = kafka.consumer({
@@ -128,8 +143,20 @@ export async function startConsumer<T extends Topic>(
     }
   }
 
+  /** `<physical topic>:<partition>` of this member's assignment; empty while the group rebalances. */
+  let assignment = new Set<string>()
+  consumer.on(consumer.events.REBALANCING, () => {
+    assignment = new Set()
+  })
   const joined = new Promise<void>((resolve) => {
-    consumer.on(consumer.events.GROUP_JOIN, () => resolve())
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      assignment = new Set(
+        Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
+          partitions.map((partition) => `${topic}:${partition}`),
+        ),
+      )
+      resolve()
+    })
   })
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     log.error('Kafka consumer crashed', { group_id: groupId, error: payload.error, restart: payload.restart })
@@ -200,41 +227,80 @@ export async function startConsumer<T extends Topic>(
     }
   }
 
+  const handleMessage = async (
+    physicalTopic: string,
+    partition: number,
+    message: KafkaMessage,
+    heartbeat: () => Promise<void>,
+  ) => {
+    const topic = logical(physicalTopic) as T
+    const decoded = decodeMessage(topic, partition, message)
+    if (!decoded.ok) return parkMessage(topic, partition, message, decoded.reason)
+
+    const work = () => handleDecoded(topic, partition, message, decoded.event as EventFor<T>, heartbeat)
+    const tracer = telemetry?.tracer
+    if (!tracer) return work()
+    // A consumer span per message, parented on the producer's `traceparent`: what the handler writes (an
+    // outbox event) captures it, so the events this one causes carry the same trace on.
+    return inSpan(
+      tracer,
+      `${topic} process`,
+      {
+        kind: SpanKind.CONSUMER,
+        parent: extractContext(message.headers),
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.destination.name': topic,
+          'messaging.consumer.group.name': groupId,
+          'messaging.message.id': decoded.event.id,
+          'messaging.kafka.offset': Number(message.offset),
+          'messaging.destination.partition.id': String(partition),
+        },
+      },
+      work,
+    )
+  }
+
   await consumer.connect()
   await subscribeWhenReady(consumer, topics.map(physical), (attempt, error) =>
     log.warn('Kafka consumer could not subscribe yet; retrying', { group_id: groupId, attempt, error }),
   )
-  await consumer.run({
-    partitionsConsumedConcurrently: concurrency,
-    eachMessage: async ({ topic: physicalTopic, partition, message, heartbeat }) => {
-      const topic = logical(physicalTopic) as T
-      const decoded = decodeMessage(topic, partition, message)
-      if (!decoded.ok) return parkMessage(topic, partition, message, decoded.reason)
-
-      const work = () => handleDecoded(topic, partition, message, decoded.event as EventFor<T>, heartbeat)
-      const tracer = telemetry?.tracer
-      if (!tracer) return work()
-      // A consumer span per message, parented on the producer's `traceparent`: what the handler writes (an
-      // outbox event) captures it, so the events this one causes carry the same trace on.
-      return inSpan(
-        tracer,
-        `${topic} process`,
-        {
-          kind: SpanKind.CONSUMER,
-          parent: extractContext(message.headers),
-          attributes: {
-            'messaging.system': 'kafka',
-            'messaging.destination.name': topic,
-            'messaging.consumer.group.name': groupId,
-            'messaging.message.id': decoded.event.id,
-            'messaging.kafka.offset': Number(message.offset),
-            'messaging.destination.partition.id': String(partition),
-          },
-        },
-        work,
-      )
-    },
-  })
+  if (keysAtOnce <= 1) {
+    await consumer.run({
+      partitionsConsumedConcurrently: concurrency,
+      eachMessage: ({ topic, partition, message, heartbeat }) =>
+        handleMessage(topic, partition, message, heartbeat),
+    })
+  } else {
+    await consumer.run({
+      partitionsConsumedConcurrently: concurrency,
+      eachBatchAutoResolve: false,
+      // The batch's keys side by side, each key's messages in order; its offsets are committed once all
+      // are handled, so a process that dies mid-batch has the whole batch seen again (handlers are idempotent).
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        const byKey = new Map<string, KafkaMessage[]>()
+        for (const message of batch.messages) {
+          const key = message.key?.toString('latin1') ?? ''
+          const chain = byKey.get(key) ?? []
+          chain.push(message)
+          byKey.set(key, chain)
+        }
+        const chains = [...byKey.values()]
+        const worker = async () => {
+          for (let chain = chains.shift(); chain; chain = chains.shift()) {
+            for (const message of chain) {
+              if (!isRunning() || isStale()) return
+              await handleMessage(batch.topic, batch.partition, message, heartbeat)
+            }
+          }
+        }
+        await Promise.all(Array.from({ length: Math.min(keysAtOnce, chains.length) }, worker))
+        if (!isRunning() || isStale()) return
+        resolveOffset(batch.lastOffset())
+        await heartbeat()
+      },
+    })
+  }
 
   let timer: ReturnType<typeof setTimeout> | undefined
   const timeout = new Promise<void>((resolve) => {
@@ -249,6 +315,7 @@ export async function startConsumer<T extends Topic>(
 
   return {
     problem,
+    owns: (topic, partition) => assignment.has(`${physical(topic)}:${partition}`),
     async stop() {
       stopping.abort()
       await consumer.disconnect()

@@ -8,6 +8,7 @@ import type { CatalogueStore } from './catalogue/store.ts'
 import { collections } from './db.ts'
 import { createIdempotencyStore } from './idempotency/store.ts'
 import { openApi } from './openapi.ts'
+import type { HandToRelay } from './orders/event-log.ts'
 import { orderRoutes } from './orders/routes.ts'
 import { createOrderStore } from './orders/store.ts'
 import type { OrderWaiters } from './orders/wait.ts'
@@ -23,6 +24,8 @@ export interface AppDeps {
   waiters: OrderWaiters
   now?: () => Date
   wakeRelay?: () => void
+  /** The relay's in-memory hand-over of events written here (see relay.ts); without it, all are stored. */
+  handToRelay?: HandToRelay
 }
 
 export function createApp({
@@ -34,13 +37,14 @@ export function createApp({
   waiters,
   now = () => new Date(),
   wakeRelay = () => {},
+  handToRelay,
 }: AppDeps) {
   const c = collections(db)
   const app = createBaseApp({ service: 'order', log, ready, openapi: openApi })
   app.route(
     '/api/v1/orders',
     orderRoutes({
-      orders: createOrderStore(c, { onChange: waiters.notify }),
+      orders: createOrderStore(c, { onChange: waiters.notify, handToRelay }),
       catalogue,
       waiters,
       idempotencyKeys: createIdempotencyStore(c.idempotencyKeys),

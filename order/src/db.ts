@@ -1,7 +1,7 @@
 import type { Db } from 'mongodb'
 import type { AddressDoc } from './addresses/store.ts'
 import type { IdempotencyKey } from './idempotency/store.ts'
-import type { OrderEvent } from './orders/event-log.ts'
+import type { OrderEvent, OutboxEntry } from './orders/event-log.ts'
 import type { OrderDoc } from './orders/model.ts'
 import type { RelayLease } from './relay/lease.ts'
 
@@ -11,6 +11,8 @@ export const collections = (db: Db) => ({
   orders: db.collection<OrderDoc>('orders'),
   /** The append-only log of every order's changes, and the outbox of the events they cause. */
   orderEvents: db.collection<OrderEvent>('order_events'),
+  /** The log's messages not yet published: what the relay polls (small, however long the log grows). */
+  orderOutbox: db.collection<OutboxEntry>('order_outbox'),
   idempotencyKeys: db.collection<IdempotencyKey>('idempotency_keys'),
   addresses: db.collection<AddressDoc>('addresses'),
   relayLeases: db.collection<RelayLease>('relay_leases'),

@@ -53,5 +53,6 @@ export async function startOrderService(
     catalogue,
     waiters,
     wakeRelay: workers.wakeRelay,
+    handToRelay: workers.handToRelay,
   })
 }

@@ -1,3 +1,4 @@
+import type { Topic } from '@shop/shared/events/topics'
 import type { KafkaClient } from '@shop/shared/kafka/client'
 import type { Logger } from '@shop/shared/log'
 import { startPeriodic } from '@shop/shared/runtime/periodic'
@@ -16,6 +17,8 @@ import type { OrderWaiters } from './orders/wait.ts'
 import { startOrderRelay } from './relay/relay.ts'
 
 export const CONSUMER_GROUP = 'order-service'
+/** Orders of one partition whose events the service consumer handles at once. */
+const DECISIONS_AT_ONCE = 16
 const DAY_MS = 24 * 60 * 60 * 1000
 const PRUNE_INTERVAL_MS = 60 * 60 * 1000
 
@@ -67,16 +70,6 @@ export async function startWorkers({
   relayLeaseMs,
 }: WorkerDeps) {
   const c = collections(db)
-  const orders = createOrderStore(c, { onChange: waiters.notify })
-  const idempotencyKeys = createIdempotencyStore(c.idempotencyKeys)
-  const deps: HandlerDeps = {
-    orders,
-    addresses: createAddressStore(c.addresses),
-    catalogue,
-    waiters,
-    log,
-    now,
-  }
   const stops: (() => Promise<void>)[] = []
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop()
@@ -85,6 +78,7 @@ export async function startWorkers({
   try {
     const relay = startOrderRelay({
       events: c.orderEvents,
+      outbox: c.orderOutbox,
       leases: c.relayLeases,
       publish: kafka.publish,
       log,
@@ -100,16 +94,35 @@ export async function startWorkers({
       },
     })
     stops.push(relay.stop)
+    const orders = createOrderStore(c, { onChange: waiters.notify, handToRelay: relay.handToRelay })
+    const idempotencyKeys = createIdempotencyStore(c.idempotencyKeys)
+    const deps: HandlerDeps = {
+      orders,
+      addresses: createAddressStore(c.addresses),
+      catalogue,
+      waiters,
+      log,
+      now,
+    }
 
     const catchUp = createCatchUp(await endOffsets(kafka, log))
     if (catchUp.caughtUp()) catalogue.markLoaded()
+    let decisions: { owns: (topic: Topic, partition: number) => boolean } | undefined
     const view = await kafka.consume({
       groupId: `${groupId}-view-${crypto.randomUUID()}`,
       topics: VIEW_TOPICS,
-      handle: viewHandler(deps, catchUp),
+      handle: viewHandler(deps, catchUp, (topic, partition) => decisions?.owns(topic, partition) ?? false),
     })
     stops.push(view.stop)
-    const consumer = await kafka.consume({ groupId, topics: SERVICE_TOPICS, handle: serviceHandler(deps) })
+    // Decisions for different orders side by side (each order's in order): a decision is two store
+    // writes, and a partition's orders one after another would cap decisions at a few dozen per second.
+    const consumer = await kafka.consume({
+      groupId,
+      topics: SERVICE_TOPICS,
+      keysAtOnce: DECISIONS_AT_ONCE,
+      handle: serviceHandler(deps),
+    })
+    decisions = consumer
     stops.push(consumer.stop)
 
     const timeouts = startPeriodic({
@@ -138,6 +151,7 @@ export async function startWorkers({
 
     return {
       wakeRelay: relay.wakeRelay,
+      handToRelay: relay.handToRelay,
       relay,
       /** `/ready`'s `catalogue`: the catalogue topics have been read up to where they ended at start. */
       catalogueReady: async () => {

@@ -101,6 +101,7 @@ export async function createHarness(options: HarnessOptions = {}) {
     waiters,
     now: options.now,
     wakeRelay: workers?.wakeRelay,
+    handToRelay: workers?.handToRelay,
   })
   const taps = new Map<string, Promise<Tap>>()
   const versions = new Map<string, number>()

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import type { OutboxMessage } from '@shop/shared/outbox/message'
 import { waitFor } from '@shop/shared/testing/wait-for'
-import { eventId, newEvent } from '../src/orders/event-log.ts'
+import { createEventLog, eventId, newEvent } from '../src/orders/event-log.ts'
 import { createHarness, type Harness } from './harness.ts'
 
 /** An event as a bug would have written it, around outboxMessage's own check: it can never be published. */
@@ -47,10 +47,9 @@ describe('an order event that can never be published', () => {
     const stuck = await place()
     await waitFor(async () => (await h.eventsOf(stuck)).every((event) => !event.pending))
     const at = new Date()
-    await h.db.orderEvents.insertMany([
-      newEvent(stuck, 2, { status: 'PAID', at, reason: null, message: unpublishable(stuck) }),
-      newEvent(stuck, 3, { status: 'SHIPPED', at, reason: null, message: shipped(stuck) }),
-    ])
+    const log = createEventLog(h.db.orderEvents, h.db.orderOutbox)
+    await log.append(newEvent(stuck, 2, { status: 'PAID', at, reason: null, message: unpublishable(stuck) }))
+    await log.append(newEvent(stuck, 3, { status: 'SHIPPED', at, reason: null, message: shipped(stuck) }))
     h.workers?.wakeRelay()
 
     const parked = await waitFor(async () => {

@@ -58,7 +58,16 @@ export function serviceHandler(deps: HandlerDeps) {
     })
 }
 
-export function viewHandler(deps: HandlerDeps, catchUp: CatchUp) {
+/**
+ * This process's reader of the catalogue topics and of decisions. A decision wakes the requests waiting on
+ * it here only when another process applies it (`appliedHere` false): one applied here wakes them with its
+ * event, so they need not read the store at all.
+ */
+export function viewHandler(
+  deps: HandlerDeps,
+  catchUp: CatchUp,
+  appliedHere: (topic: ViewTopic, partition: number) => boolean,
+) {
   return (event: EventFor<ViewTopic>) =>
     classified(describe(event), async () => {
       switch (event.topic) {
@@ -73,7 +82,7 @@ export function viewHandler(deps: HandlerDeps, catchUp: CatchUp) {
           await onStockUpdated(event, deps)
           break
         default:
-          deps.waiters.notify(event.payload.order_id)
+          if (!appliedHere(event.topic, event.partition)) deps.waiters.notify(event.payload.order_id)
       }
       catchUp.seen(event.topic, event.partition, event.offset)
       if (catchUp.caughtUp()) deps.catalogue.markLoaded()

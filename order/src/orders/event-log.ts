@@ -10,9 +10,10 @@ export type PlacedOrder = Omit<OrderDoc, '_id' | 'status' | 'reason' | 'history'
  * One change of one order, appended to `order_events` under `_id` `<order_id>:<seq>`. The `_id` index makes
  * `seq` a compare-and-set on FerretDB (whose only atomic write is an insert against a unique index) and on
  * MongoDB alike: two processes that read version n and both insert n + 1 cannot both win. The log is also
- * the outbox: `pending` is true while `message` waits for the relay, which alone sets it false (published)
- * or adds `parked` (a message that can never be published; it stays pending and holds back the order's
- * later events, so per-order order holds).
+ * the durable outbox: `pending` is true until the relay has published `message` and marked it (it alone
+ * sets it false), or the relay adds `parked` (a message that can never be published; it stays pending and
+ * holds back the order's later events, so per-order order holds). The relay reads a small copy of the
+ * pending ones, `order_outbox` (OutboxEntry), never the log itself on its hot path.
  */
 export interface OrderEvent {
   _id: string
@@ -36,6 +37,30 @@ export interface OrderEvent {
 
 /** Zero-padded, so `_id`s of one order sort by seq as strings (the relay reads pending events by `_id`). */
 export const eventId = (orderId: string, seq: number) => `${orderId}:${String(seq).padStart(6, '0')}`
+
+/**
+ * A log event whose message waits for the relay, copied beside the log and deleted once published. It
+ * keeps the relay's polls cheap whatever the log's size: FerretDB scans a whole collection on every read.
+ */
+export interface OutboxEntry {
+  _id: string
+  order_id: string
+  seq: number
+  at: Date
+  message: OutboxMessage
+  parked?: { error: string; at: Date }
+}
+
+export const outboxEntry = (event: OrderEvent & { message: OutboxMessage }): OutboxEntry => ({
+  _id: event._id,
+  order_id: event.order_id,
+  seq: event.seq,
+  at: event.at,
+  message: event.message,
+})
+
+export const hasMessage = (event: OrderEvent): event is OrderEvent & { message: OutboxMessage } =>
+  event.message !== null
 
 export type Change = Pick<OrderEvent, 'status' | 'at' | 'reason' | 'refund' | 'message'>
 
@@ -88,17 +113,33 @@ export function foldEvents(events: OrderEvent[]): OrderDoc | undefined {
   return sorted.slice(1).reduce(applyEvent, placedOrder)
 }
 
-export function createEventLog(events: Collection<OrderEvent>) {
+/** Takes an entry into the relay's next batch in memory; false when the writer must store it. */
+export type HandToRelay = (entry: OutboxEntry) => boolean
+
+export function createEventLog(
+  events: Collection<OrderEvent>,
+  outbox: Collection<OutboxEntry>,
+  handToRelay: HandToRelay = () => false,
+) {
+  const copy = async (entry: OutboxEntry) => {
+    if (!handToRelay(entry)) await outbox.insertOne(entry).catch(() => undefined)
+  }
   return {
-    /** Appends the event; false when that seq is taken (somebody else moved the order first). */
-    async append(event: OrderEvent) {
+    /**
+     * Appends the event, and its message to the relay's outbox (or straight to the relay, when this process
+     * holds its lease); false when that seq is taken (somebody else moved the order first). The log insert decides; `alongside` (the projection's write) then runs beside
+     * the outbox copy. Should the copy fail (or the process die before it), the relay's sweep of the log
+     * copies it later, so the message is still published.
+     */
+    async append(event: OrderEvent, alongside?: () => Promise<unknown>) {
       try {
         await events.insertOne(event)
-        return true
       } catch (error) {
         if (isDuplicateKey(error)) return false
         throw error
       }
+      await Promise.all([hasMessage(event) ? copy(outboxEntry(event)) : undefined, alongside?.()])
+      return true
     },
 
     /** One equality read: every event of the order (a handful), in seq order. */

@@ -6,6 +6,7 @@ import {
   applyEvent,
   createEventLog,
   foldEvents,
+  type HandToRelay,
   historyEntry,
   newEvent,
   type OrderEvent,
@@ -46,10 +47,13 @@ const SETTLE_CHECKS_MS = [250, 2_000]
  * projection is only ever behind the log, never wrong about what happened.
  */
 export function createOrderStore(
-  { orders, orderEvents }: Pick<Collections, 'orders' | 'orderEvents'>,
-  { onChange = () => {} }: { onChange?: (orderId: string) => void } = {},
+  { orders, orderEvents, orderOutbox }: Pick<Collections, 'orders' | 'orderEvents' | 'orderOutbox'>,
+  {
+    onChange = () => {},
+    handToRelay,
+  }: { onChange?: (orderId: string, event: OrderEvent) => void; handToRelay?: HandToRelay } = {},
 ) {
-  const log = createEventLog(orderEvents)
+  const log = createEventLog(orderEvents, orderOutbox, handToRelay)
 
   /** Writes the projection unless it is already at this version or later. */
   const project = async (order: OrderDoc) => {
@@ -94,8 +98,6 @@ export function createOrderStore(
     return projected ?? (await repair(id, null))
   }
 
-  const changed = (order: Pick<OrderDoc, '_id'>) => onChange(order._id.toHexString())
-
   /** Moves `order` (as last read) by `t`; re-reads the log and decides again whenever another writer won. */
   const transitionFrom = async (known: OrderDoc, t: Transition) => {
     let order = known
@@ -112,11 +114,10 @@ export function createOrderStore(
         refund: t.refund,
         message: t.message ?? null,
       })
-      if (await log.append(event)) {
-        const next = applyEvent(order, event)
-        await project(next)
+      const next = applyEvent(order, event)
+      if (await log.append(event, () => project(next))) {
         if (raced) settleLater(next)
-        changed(next)
+        onChange(next._id.toHexString(), event)
         return next
       }
       raced = true
@@ -144,16 +145,18 @@ export function createOrderStore(
         ...newEvent(_id.toHexString(), 1, { status: 'PENDING', at: doc.created_at, reason: null, message }),
         placed,
       }
-      if (!(await log.append(first))) {
+      const insertProjection = async () => {
+        try {
+          await orders.insertOne(doc)
+        } catch (error) {
+          // A decision that came very fast may have written the projection from the log already.
+          if (!isDuplicateKey(error)) throw error
+        }
+      }
+      if (!(await log.append(first, insertProjection))) {
         const existing = await findById(_id)
         if (!existing) throw new Error(`order ${_id.toHexString()} reported as duplicate but not found`)
         return { order: existing, created: false }
-      }
-      try {
-        await orders.insertOne(doc)
-      } catch (error) {
-        // A decision that came very fast may have written the projection from the log already.
-        if (!isDuplicateKey(error)) throw error
       }
       return { order: doc, created: true }
     },
@@ -214,7 +217,7 @@ export function createOrderStore(
           return undefined
         }
       }
-      changed({ _id: id })
+      onChange(id.toHexString(), event)
       return to
     },
 

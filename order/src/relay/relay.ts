@@ -5,11 +5,10 @@ import { resolveTelemetry } from '@shop/shared/observability/telemetry'
 import { type OutboxMessage, publishOutboxMessage } from '@shop/shared/outbox/message'
 import { backoffMs, sleep } from '@shop/shared/runtime/sleep'
 import type { Collection } from 'mongodb'
-import type { OrderEvent } from '../orders/event-log.ts'
+import type { OrderEvent, OutboxEntry } from '../orders/event-log.ts'
 import { createRelayLease, type RelayLease } from './lease.ts'
 import { createOrderOutbox } from './outbox.ts'
 
-/** Bounded so a batch ends well within a window: FerretDB marks the published ones at ~3 ms each. */
 export const RELAY_BATCH_SIZE = 200
 export const RELAY_IDLE_MIN_MS = 10
 /** Low, since a placed order waits for its order.placed; each idle poll is one find. */
@@ -25,9 +24,14 @@ const WINDOW_MARGIN_MS = 100
  */
 const HANDOVER_MS = 250
 const RENEW_CHECK_MS = 50
+/** How often the log's published marks are written (one command for all since the last time). */
+const MARK_EVERY_MS = 1_000
+/** How often the holder sweeps the log for events missing from the outbox (each sweep reads the whole log). */
+const SWEEP_EVERY_MS = 60_000
 
 export interface OrderRelayOptions {
   events: Collection<OrderEvent>
+  outbox: Collection<OutboxEntry>
   leases: Collection<RelayLease>
   publish: KafkaClient['publish']
   log: Logger
@@ -45,6 +49,7 @@ export interface OrderRelayOptions {
  */
 export function startOrderRelay({
   events,
+  outbox: entries,
   leases,
   publish,
   log,
@@ -54,18 +59,12 @@ export function startOrderRelay({
 }: OrderRelayOptions) {
   const owner = crypto.randomUUID()
   const lease = createRelayLease(leases, { owner, leaseMs })
-  const outbox = createOrderOutbox(events, { log, batchSize })
+  const outbox = createOrderOutbox({ events, outbox: entries }, { log, batchSize })
   // Metrics, and the `relay` readiness check: down when rounds have failed (Kafka unreachable) for a minute.
   const watch = watchRelay({
     telemetry: resolveTelemetry(),
     name: 'order_events',
-    store: {
-      drain: async () => 0,
-      stats: async () => ({
-        pending: await events.countDocuments({ pending: true, parked: { $exists: false } }),
-        parked: await events.countDocuments({ parked: { $exists: true } }),
-      }),
-    },
+    store: { drain: async () => 0, stats: outbox.stats },
   })
   const stopping = new AbortController()
   let wakeUp = new AbortController()
@@ -74,6 +73,9 @@ export function startOrderRelay({
   let next: number | undefined
   let renewing: number | undefined
   let lastPublishedAt = Date.now()
+  let markedAt = 0
+  /** When the holder last swept the log; reset when it takes the lease from nobody or from another. */
+  let sweptAt = 0
 
   const send = async (message: OutboxMessage) => {
     await publishOutboxMessage(publish, message)
@@ -110,11 +112,17 @@ export function startOrderRelay({
       const continued = held === window - 1
       if (held === undefined) log.info('Order relay holds the lease', { window })
       held = window
-      // Taken over from another relay: let a batch it may still be marking finish, or we would resend it.
-      if (!continued) await pause(lease.renewAheadMs, false)
+      if (!continued) {
+        // Taken over: let a batch the last holder may still be sending finish, or we would resend it.
+        await pause(lease.renewAheadMs, false)
+        sweptAt = 0
+      }
       return true
     }
-    if (held !== undefined) log.info('Order relay lease went to another process', { window })
+    if (held !== undefined) {
+      log.info('Order relay lease went to another process', { window })
+      await outbox.storeHandedOver()
+    }
     held = undefined
     await pause(lease.endOf(window) - Date.now() + HANDOVER_MS + Math.random() * 20, false)
     return false
@@ -148,7 +156,15 @@ export function startOrderRelay({
       try {
         if (!(await holdWindow())) continue
         watch.roundStarted()
+        if (Date.now() - sweptAt >= SWEEP_EVERY_MS) {
+          await outbox.sweep()
+          sweptAt = Date.now()
+        }
         const sent = await outbox.relayBatch(send)
+        if (Date.now() - markedAt >= MARK_EVERY_MS) {
+          markedAt = Date.now()
+          await outbox.markPublished()
+        }
         watch.roundSucceeded()
         failures = 0
         if (sent > 0) {
@@ -177,6 +193,19 @@ export function startOrderRelay({
   return {
     /** Look now rather than at the end of the idle wait (after a write in this process). */
     wakeRelay: () => wakeUp.abort(),
+    /**
+     * Takes an event just appended here straight into the next batch when this process holds the lease
+     * (well before its window ends); false otherwise, and the writer stores it in the outbox.
+     */
+    handToRelay(entry: OutboxEntry) {
+      const now = Date.now()
+      const window = lease.windowAt(now)
+      const holding = held === window || next === window
+      if (!holding || (next !== window + 1 && now >= lease.endOf(window) - WINDOW_MARGIN_MS)) return false
+      outbox.handOver(entry)
+      wakeUp.abort()
+      return true
+    },
     /** Whether this process holds the current window, and when it last published (for readiness). */
     status: () => ({ holding: [held, next].includes(lease.windowAt(Date.now())), lastPublishedAt }),
     /** Finishes the current batch and, while still holding the lease, flushes what is left. */
@@ -185,6 +214,8 @@ export function startOrderRelay({
       await running
       try {
         if ([held, next].includes(lease.windowAt(Date.now()))) while ((await outbox.relayBatch(send)) > 0) {}
+        await outbox.markPublished()
+        await outbox.storeHandedOver()
       } catch (error) {
         log.warn('Order outbox not fully flushed at shutdown; the next relay publishes the rest', { error })
       }

@@ -1,5 +1,3 @@
-import { runService } from '@shop/shared/runtime/run-service'
-import { readEnv } from './env.ts'
-import { startOrderService } from './service.ts'
+import { listenFirst } from '@shop/shared/runtime/listen-first'
 
-await runService({ service: 'order', readEnv, start: (context) => startOrderService(context) })
+await listenFirst('order', async () => (await import('./service.ts')).orderService, { packages: ['mongodb'] })

@@ -1,11 +1,11 @@
 import { createJwtVerifier } from '@shop/shared/http/auth'
 import { createKafka } from '@shop/shared/kafka/client'
 import { connectMongo } from '@shop/shared/mongo/connect'
-import type { StartContext } from '@shop/shared/runtime/run-service'
+import type { ServiceDefinition, StartContext } from '@shop/shared/runtime/run-service'
 import { createApp } from './app.ts'
 import { createCatalogueStore } from './catalogue/store.ts'
 import { ensureIndexes } from './db.ts'
-import type { OrderEnv } from './env.ts'
+import { type OrderEnv, readEnv } from './env.ts'
 import { importLegacyOrders } from './orders/legacy-import.ts'
 import { createOrderWaiters } from './orders/wait.ts'
 import { startWorkers } from './worker.ts'
@@ -55,4 +55,11 @@ export async function startOrderService(
     wakeRelay: workers.wakeRelay,
     handToRelay: workers.handToRelay,
   })
+}
+
+/** What main.ts runs once the HTTP server listens. */
+export const orderService: ServiceDefinition<OrderEnv> = {
+  service: 'order',
+  readEnv,
+  start: (context) => startOrderService(context),
 }

@@ -2,6 +2,7 @@ import type { Hono } from 'hono'
 import { createLogger, type Logger, type LogLevel } from '../log.ts'
 import { readObservabilityEnv } from '../observability/env.ts'
 import { createTelemetry, setProcessTelemetry, type Telemetry } from '../observability/telemetry.ts'
+import { answerWhileStarting, type EarlyServer, IDLE_TIMEOUT_SECONDS } from './listen-first.ts'
 
 // biome-ignore lint/suspicious/noExplicitAny: any Hono app, whatever its env and routes
 type AnyApp = Hono<any, any, any>
@@ -35,10 +36,6 @@ export interface ServiceDefinition<E extends ServiceEnv> {
   start: (context: StartContext<E>) => Promise<AnyApp>
 }
 
-/** Long enough for `Prefer: wait=10` and a slow client; Bun's default closes an idle request at 10 s. */
-const IDLE_TIMEOUT_SECONDS = 30
-const STARTING_RETRY_AFTER_SECONDS = 1
-
 const METRICS_PATH = '/metrics'
 
 /** `GET /metrics` on the service's own port, answered before the app (and while it starts). */
@@ -52,33 +49,16 @@ const isMetricsRequest = (request: Request) =>
   request.url.endsWith(METRICS_PATH) &&
   new URL(request.url).pathname === METRICS_PATH
 
-/** Answers while the service starts: liveness is fine, everything else is not there yet. */
-function answerWhileStarting(service: string, request: Request) {
-  const { pathname } = new URL(request.url)
-  if (pathname === '/health') return Response.json({ status: 'ok', service: `${service}-service` })
-  const body = {
-    type: '/problems/starting',
-    title: 'Service Unavailable',
-    status: 503,
-    detail: `The ${service} service is starting`,
-    request_id: request.headers.get('x-request-id') ?? crypto.randomUUID(),
-  }
-  return new Response(JSON.stringify(body), {
-    status: 503,
-    headers: {
-      'Content-Type': 'application/problem+json',
-      'Retry-After': String(STARTING_RETRY_AFTER_SECONDS),
-    },
-  })
-}
-
 /**
  * One way to run a service: env, then the HTTP server at once (so `/health` answers within milliseconds
  * while `/ready` says 503 until start-up is done), then connections, workers and the app, and a graceful
  * shutdown on SIGTERM or SIGINT in every phase: stop taking requests, let in-flight ones finish, then undo
  * each start-up step in reverse order (consumers commit, the outbox flushes, connections close), then exit.
  */
-export async function runService<E extends ServiceEnv>({ service, readEnv, start }: ServiceDefinition<E>) {
+export async function runService<E extends ServiceEnv>(
+  { service, readEnv, start }: ServiceDefinition<E>,
+  early?: EarlyServer,
+) {
   const env = readEnv()
   const log = createLogger({ service, level: env.LOG_LEVEL })
   const telemetry = createTelemetry({ service, ...readObservabilityEnv() })
@@ -88,15 +68,17 @@ export async function runService<E extends ServiceEnv>({ service, readEnv, start
   let app: AnyApp | undefined
   let stopping = false
 
-  const server = Bun.serve({
-    port: env.PORT,
-    hostname: env.HOST,
-    idleTimeout: IDLE_TIMEOUT_SECONDS,
-    fetch: (request, bunServer) => {
-      if (isMetricsRequest(request)) return answerMetrics(telemetry)
-      return app ? app.fetch(request, bunServer) : answerWhileStarting(service, request)
-    },
-  })
+  const fetch = (request: Request, bunServer: Bun.Server<undefined>) => {
+    if (isMetricsRequest(request)) return answerMetrics(telemetry)
+    return app ? app.fetch(request, bunServer) : answerWhileStarting(service, request)
+  }
+  // The server listenFirst opened, when it listens where the env says; otherwise one of our own.
+  const reuse = early && early.server.port === env.PORT && early.server.hostname === env.HOST
+  if (early && !reuse) early.server.stop(true)
+  if (reuse) early.server.reload({ fetch })
+  const server = reuse
+    ? early.server
+    : Bun.serve({ port: env.PORT, hostname: env.HOST, idleTimeout: IDLE_TIMEOUT_SECONDS, fetch })
   log.info('HTTP server listening', { port: server.port })
 
   const stopAll = async () => {
@@ -120,6 +102,7 @@ export async function runService<E extends ServiceEnv>({ service, readEnv, start
   }
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
   process.on('SIGINT', () => void shutdown('SIGINT'))
+  early?.release()
 
   try {
     app = await start({ env, log, telemetry, onStop: (name, stop) => steps.push([name, stop]) })

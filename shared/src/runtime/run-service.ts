@@ -2,7 +2,12 @@ import type { Hono } from 'hono'
 import { createLogger, type Logger, type LogLevel } from '../log.ts'
 import { readObservabilityEnv } from '../observability/env.ts'
 import { createTelemetry, setProcessTelemetry, type Telemetry } from '../observability/telemetry.ts'
-import { answerWhileStarting, type EarlyServer, IDLE_TIMEOUT_SECONDS } from './listen-first.ts'
+import {
+  answerWhileStarting,
+  type EarlyServer,
+  IDLE_TIMEOUT_SECONDS,
+  livenessRoutes,
+} from './listen-first.ts'
 
 // biome-ignore lint/suspicious/noExplicitAny: any Hono app, whatever its env and routes
 type AnyApp = Hono<any, any, any>
@@ -75,10 +80,11 @@ export async function runService<E extends ServiceEnv>(
   // The server listenFirst opened, when it listens where the env says; otherwise one of our own.
   const reuse = early && early.server.port === env.PORT && early.server.hostname === env.HOST
   if (early && !reuse) early.server.stop(true)
-  if (reuse) early.server.reload({ fetch })
+  const routes = livenessRoutes(service)
+  if (reuse) early.server.reload({ routes, fetch })
   const server = reuse
     ? early.server
-    : Bun.serve({ port: env.PORT, hostname: env.HOST, idleTimeout: IDLE_TIMEOUT_SECONDS, fetch })
+    : Bun.serve({ port: env.PORT, hostname: env.HOST, idleTimeout: IDLE_TIMEOUT_SECONDS, routes, fetch })
   log.info('HTTP server listening', { port: server.port })
 
   const stopAll = async () => {

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it, setDefaultTimeout } from 'bun:test'
 import { CE_HEADERS } from '@shop/shared/events/envelope'
 import type { KafkaClient } from '@shop/shared/kafka/client'
+import type { TestKafka } from '@shop/shared/testing/kafka'
 import { waitFor } from '@shop/shared/testing/wait-for'
 import { startWorkers } from '../src/worker.ts'
 import { createHarness, type Harness, PRODUCTS } from './harness.ts'
 
 setDefaultTimeout(30_000)
 
-type Tap = Awaited<ReturnType<KafkaClient['tap']>>
+type Tap = Awaited<ReturnType<TestKafka['tap']>>
 type Workers = ReturnType<typeof startWorkers>
 
 /** Publishes through the real broker, counting sends per event id, and refusing them while `down` is set. */

@@ -1,7 +1,7 @@
 import { CE_HEADERS, DLQ_HEADERS } from '@shop/shared/events/envelope'
 import { dlqTopic, type Topic, topics } from '@shop/shared/events/topics'
-import { createKafka } from '@shop/shared/kafka/client'
-import type { TappedMessage } from '@shop/shared/kafka/tap'
+import { createKafka, kafkajsClient } from '@shop/shared/kafka/client'
+import { type TappedMessage, tapTopic } from '@shop/shared/kafka/tap'
 import type { Logger } from '@shop/shared/log'
 import { TRACEPARENT_HEADER } from '@shop/shared/observability/trace-context'
 
@@ -64,7 +64,12 @@ const parked = (topic: Topic, message: TappedMessage): ParkedMessage => {
 export async function readParked(topic: Topic, settings: KafkaSettings): Promise<ParkedMessage[]> {
   const kafka = createKafka({ ...settings, service: 'dlq-tool' })
   try {
-    const tapped = await kafka.tap(dlqTopic(topic))
+    // Creates a topic no service has created yet as the services would, rather than the reader auto-creating it.
+    await kafka.start()
+    const tapped = await tapTopic(
+      kafkajsClient({ brokers: settings.brokers, clientId: 'dlq-tool-service', log: settings.log }),
+      `${settings.topicPrefix ?? ''}${dlqTopic(topic)}`,
+    )
     const started = Date.now()
     let seen = -1
     let changedAt = Date.now()

@@ -1,7 +1,7 @@
 import type { Logger } from '@shop/shared/log'
 import { isDuplicateKey } from '@shop/shared/mongo/errors'
 import type { OutboxMessage } from '@shop/shared/outbox/message'
-import { type Db, MongoBulkWriteError } from 'mongodb'
+import type { Db } from 'mongodb'
 import { collections } from '../db.ts'
 import { foldEvents, newEvent, type OrderEvent } from './event-log.ts'
 import type { OrderDoc } from './model.ts'
@@ -57,12 +57,7 @@ export async function importLegacyOrders(db: Db, log: Logger) {
       try {
         await orderEvents.insertMany([first, ...carried], { ordered: false })
       } catch (error) {
-        const duplicatesOnly =
-          error instanceof MongoBulkWriteError &&
-          (Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors]).every(
-            (e) => e.code === 11000,
-          )
-        if (!duplicatesOnly && !isDuplicateKey(error)) throw error
+        if (!isDuplicateKey(error)) throw error
       }
       const folded = foldEvents([first, ...carried])
       if (folded) await orders.replaceOne({ _id }, folded)

@@ -9,7 +9,6 @@ import { type ConsumeOptions, type ConsumerHandle, startConsumer } from './consu
 import { InvalidEventError } from './errors.ts'
 import { kafkaLogCreator } from './log-creator.ts'
 import { sendObserved } from './produce-telemetry.ts'
-import { tapTopic } from './tap.ts'
 
 export interface KafkaOptions {
   brokers: string[]
@@ -80,6 +79,26 @@ const START_ATTEMPTS = 5
 
 export type KafkaClient = ReturnType<typeof createKafka>
 
+/**
+ * The kafkajs client under createKafka: logs through `log`, retries a broker that is settling. Also for the
+ * few readers that need kafkajs itself (tapTopic).
+ */
+export const kafkajsClient = ({
+  brokers,
+  clientId,
+  log,
+}: {
+  brokers: string[]
+  clientId: string
+  log: Logger
+}) =>
+  new Kafka({
+    clientId,
+    brokers,
+    logCreator: kafkaLogCreator(log),
+    retry: { initialRetryTime: 200, retries: 8 },
+  })
+
 export function createKafka({
   brokers,
   service,
@@ -90,12 +109,7 @@ export function createKafka({
 }: KafkaOptions) {
   const telemetry = resolveTelemetry(given)
   const clientId = `${service}-service`
-  const kafka = new Kafka({
-    clientId,
-    brokers,
-    logCreator: kafkaLogCreator(log),
-    retry: { initialRetryTime: 200, retries: 8 },
-  })
+  const kafka = kafkajsClient({ brokers, clientId, log })
   const physical = (topic: string) => `${topicPrefix}${topic}`
   const logical = (name: string) => name.slice(topicPrefix.length) as Topic
   const consumers = new Map<ConsumerHandle, () => void>()
@@ -247,24 +261,5 @@ export function createKafka({
     ready = undefined
   }
 
-  /** Reads a topic (logical name, `.dlq` allowed) from the beginning; see tapTopic. */
-  const tap = async (topic: string) => {
-    await start()
-    return tapTopic(kafka, physical(topic))
-  }
-
-  /** Deletes every topic this client's prefix owns (tests: topics of their own, removed when done). */
-  async function dropTopics() {
-    if (!topicPrefix) throw new Error('dropTopics is only for clients with a topic prefix of their own')
-    const cleaner = kafka.admin()
-    await cleaner.connect()
-    try {
-      const mine = (await cleaner.listTopics()).filter((name) => name.startsWith(topicPrefix))
-      if (mine.length > 0) await cleaner.deleteTopics({ topics: mine })
-    } finally {
-      await cleaner.disconnect()
-    }
-  }
-
-  return { start, publish, consume, ping, endOffsets, disconnect, tap, physical, dropTopics }
+  return { start, publish, consume, ping, endOffsets, disconnect }
 }

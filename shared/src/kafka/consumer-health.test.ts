@@ -3,10 +3,10 @@ import { Kafka, logLevel } from 'kafkajs'
 import { createBaseApp } from '../http/base-app.ts'
 import { createMemoryLogger } from '../log.ts'
 import { createTelemetry } from '../observability/telemetry.ts'
+import { createTestKafka } from '../testing/kafka.ts'
 import { uniqueName } from '../testing/names.ts'
 import { testServers } from '../testing/servers.ts'
 import { waitFor } from '../testing/wait-for.ts'
-import { createKafka } from './client.ts'
 
 /** The broker's default message size limit (message.max.bytes), from which the test steps down. */
 const BROKER_LIMIT = 1_048_588
@@ -15,13 +15,7 @@ const STEP = 16
 describe('a poison message too large to park whole', () => {
   const { log, entries } = createMemoryLogger('inventory')
   const telemetry = createTelemetry({ service: 'inventory' })
-  const kafka = createKafka({
-    brokers: testServers.kafkaBrokers,
-    service: 'inventory',
-    log,
-    topicPrefix: `${uniqueName('t')}.`,
-    telemetry,
-  })
+  const kafka = createTestKafka('inventory', log, { telemetry })
   const app = createBaseApp({ service: 'inventory', log, ready: {}, telemetry })
   const producer = new Kafka({ brokers: testServers.kafkaBrokers, logLevel: logLevel.NOTHING }).producer()
   const tooLarge = (error: unknown): boolean =>
@@ -50,7 +44,6 @@ describe('a poison message too large to park whole', () => {
   afterAll(async () => {
     await producer.disconnect()
     await kafka.disconnect()
-    await kafka.dropTopics()
   })
 
   it('parks the first bytes of a poison message too big to park whole, and goes on with the next message', async () => {

@@ -1,15 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import type { Collection } from 'mongodb'
 import { createBaseApp } from '../http/base-app.ts'
-import { createKafka } from '../kafka/client.ts'
 import { createMemoryLogger } from '../log.ts'
 import { createDocumentLock, ensureLockCollection } from '../mongo/document-lock.ts'
 import { outboxMessage } from '../outbox/message.ts'
 import { createMongoOutbox, type OutboxFields, outboxOnInsert } from '../outbox/mongo-store.ts'
 import { startOutboxRelay } from '../outbox/relay.ts'
+import { createTestKafka } from '../testing/kafka.ts'
 import { createTestMongo } from '../testing/mongo.ts'
 import { uniqueName } from '../testing/names.ts'
-import { testServers } from '../testing/servers.ts'
 import { waitFor } from '../testing/wait-for.ts'
 import { createTelemetry } from './telemetry.ts'
 
@@ -41,13 +40,7 @@ async function readyTurns(app: { request: (path: string) => Response | Promise<R
 describe('/ready notices a stuck consumer and a stuck outbox relay', () => {
   const { log } = createMemoryLogger('inventory')
   const telemetry = createTelemetry({ service: 'inventory' })
-  const kafka = createKafka({
-    brokers: testServers.kafkaBrokers,
-    service: 'inventory',
-    log,
-    topicPrefix: `${uniqueName('t')}.`,
-    telemetry,
-  })
+  const kafka = createTestKafka('inventory', log, { telemetry })
   const app = createBaseApp({ service: 'inventory', log, ready: { kafka: () => kafka.ping() }, telemetry })
   let mongo: Awaited<ReturnType<typeof createTestMongo>>
 
@@ -58,7 +51,6 @@ describe('/ready notices a stuck consumer and a stuck outbox relay', () => {
   })
   afterAll(async () => {
     await kafka.disconnect()
-    await kafka.dropTopics()
     await mongo.drop()
   })
 

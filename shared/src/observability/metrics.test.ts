@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { createBaseApp } from '../http/base-app.ts'
-import { createKafka } from '../kafka/client.ts'
 import { PoisonMessageError } from '../kafka/errors.ts'
 import { createMemoryLogger } from '../log.ts'
+import { createTestKafka } from '../testing/kafka.ts'
 import { uniqueName } from '../testing/names.ts'
-import { testServers } from '../testing/servers.ts'
 import { waitFor } from '../testing/wait-for.ts'
 import { parsePrometheusText, sampleValue } from './prometheus-text.ts'
 import { createTelemetry } from './telemetry.ts'
@@ -22,19 +21,12 @@ const stock = (n: number) => ({
 describe('/metrics counters that move with the traffic', () => {
   const { log } = createMemoryLogger('inventory')
   const telemetry = createTelemetry({ service: 'inventory' })
-  const kafka = createKafka({
-    brokers: testServers.kafkaBrokers,
-    service: 'inventory',
-    log,
-    topicPrefix: `${uniqueName('t')}.`,
-    telemetry,
-  })
+  const kafka = createTestKafka('inventory', log, { telemetry })
   const metrics = async () => parsePrometheusText((await telemetry.scrape()).body)
 
   beforeAll(() => kafka.start())
   afterAll(async () => {
     await kafka.disconnect()
-    await kafka.dropTopics()
   })
 
   it('times each HTTP request by method, route template and status, and parses as Prometheus text', async () => {

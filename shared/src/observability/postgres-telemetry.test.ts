@@ -1,16 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { context, trace } from '@opentelemetry/api'
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base'
-import { createKafka } from '../kafka/client.ts'
 import { createMemoryLogger } from '../log.ts'
 import { outboxMessage } from '../outbox/message.ts'
 import { applyOutboxSchema, createPostgresOutbox, insertOutbox } from '../outbox/postgres-store.ts'
 import { startOutboxRelay } from '../outbox/relay.ts'
 import type { Sql } from '../postgres/connect.ts'
 import { connectResilientPostgres } from '../postgres/resilient-pool.ts'
-import { uniqueName } from '../testing/names.ts'
+import { createTestKafka } from '../testing/kafka.ts'
 import { createTestDatabase } from '../testing/postgres.ts'
-import { testServers } from '../testing/servers.ts'
 import { waitFor } from '../testing/wait-for.ts'
 import { parsePrometheusText, sampleValue } from './prometheus-text.ts'
 import { createTelemetry } from './telemetry.ts'
@@ -24,13 +22,7 @@ describe('PostgreSQL: statement metrics, and an outbox row that keeps its trace'
   const { log } = createMemoryLogger('inventory')
   const exporter = new InMemorySpanExporter()
   const telemetry = createTelemetry({ service: 'inventory', exporter })
-  const kafka = createKafka({
-    brokers: testServers.kafkaBrokers,
-    service: 'inventory',
-    log,
-    topicPrefix: `${uniqueName('t')}.`,
-    telemetry,
-  })
+  const kafka = createTestKafka('inventory', log, { telemetry })
   let db: Awaited<ReturnType<typeof createTestDatabase>>
   let sql: Sql
   const metrics = async () => parsePrometheusText((await telemetry.scrape()).body)
@@ -43,7 +35,6 @@ describe('PostgreSQL: statement metrics, and an outbox row that keeps its trace'
   })
   afterAll(async () => {
     await kafka.disconnect()
-    await kafka.dropTopics()
     await sql.end({ timeout: 5 })
     await db.drop()
   })

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { join } from 'node:path'
 import type { Subprocess } from 'bun'
-import { createKafka } from '../kafka/client.ts'
 import { createMemoryLogger } from '../log.ts'
 import { createTestIssuer } from '../testing/issuer.ts'
+import { createTestKafka } from '../testing/kafka.ts'
 import { createTestMongo } from '../testing/mongo.ts'
-import { uniqueName } from '../testing/names.ts'
 import { createTestDatabase } from '../testing/postgres.ts'
 import { testServers } from '../testing/servers.ts'
 import { waitFor } from '../testing/wait-for.ts'
@@ -28,16 +27,10 @@ const freePort = () => {
 
 describe('one trace of an order across the order and inventory services', () => {
   const zipkin = startZipkinStandIn()
-  const prefix = `${uniqueName('t')}.`
   // kafkajs logs a busy broker's leader moves at error level; the test's own client keeps them in memory.
   const { log } = createMemoryLogger('product')
-  const kafka = createKafka({
-    brokers: testServers.kafkaBrokers,
-    service: 'product',
-    log,
-    topicPrefix: prefix,
-    telemetry: null,
-  })
+  const kafka = createTestKafka('product', log, { telemetry: null })
+  const prefix = kafka.physical('')
   const processes: Subprocess[] = []
   let mongo: Awaited<ReturnType<typeof createTestMongo>>
   let postgres: Awaited<ReturnType<typeof createTestDatabase>>
@@ -105,7 +98,6 @@ describe('one trace of an order across the order and inventory services', () => 
     await Promise.all(processes.map((child) => child.exited))
     zipkin.stop()
     await kafka.disconnect()
-    await kafka.dropTopics().catch(() => undefined)
     await Promise.all([mongo?.drop(), postgres?.drop(), issuer?.stop()])
   })
 

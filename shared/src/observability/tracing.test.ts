@@ -3,16 +3,15 @@ import { SpanKind } from '@opentelemetry/api'
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import type { Collection } from 'mongodb'
 import { createBaseApp } from '../http/base-app.ts'
-import { createKafka } from '../kafka/client.ts'
 import { createMemoryLogger } from '../log.ts'
 import { connectMongo } from '../mongo/connect.ts'
 import { createDocumentLock, ensureLockCollection } from '../mongo/document-lock.ts'
 import { outboxMessage } from '../outbox/message.ts'
 import { createMongoOutbox, type OutboxFields, outboxOnInsert } from '../outbox/mongo-store.ts'
 import { startOutboxRelay } from '../outbox/relay.ts'
+import { createTestKafka } from '../testing/kafka.ts'
 import { createTestMongo } from '../testing/mongo.ts'
 import { uniqueName } from '../testing/names.ts'
-import { testServers } from '../testing/servers.ts'
 import { waitFor } from '../testing/wait-for.ts'
 import { createTelemetry } from './telemetry.ts'
 
@@ -32,13 +31,7 @@ describe('one trace from an HTTP request through the outbox and Kafka to the eve
   const { log } = createMemoryLogger('inventory')
   const exporter = new InMemorySpanExporter()
   const telemetry = createTelemetry({ service: 'inventory', exporter })
-  const kafka = createKafka({
-    brokers: testServers.kafkaBrokers,
-    service: 'inventory',
-    log,
-    topicPrefix: `${uniqueName('t')}.`,
-    telemetry,
-  })
+  const kafka = createTestKafka('inventory', log, { telemetry })
   let testDb: Awaited<ReturnType<typeof createTestMongo>>
   let mongo: Awaited<ReturnType<typeof connectMongo>>
   let changes: Collection<Doc>
@@ -55,7 +48,6 @@ describe('one trace from an HTTP request through the outbox and Kafka to the eve
   })
   afterAll(async () => {
     await kafka.disconnect()
-    await kafka.dropTopics()
     await mongo.client.close()
     await testDb.drop()
   })

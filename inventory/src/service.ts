@@ -8,8 +8,8 @@ import { type InventoryEnv, readEnv } from './env.ts'
 import { CONSUMER_GROUP, startWorkers } from './worker.ts'
 
 /**
- * The inventory service's start-up, step by step (PostgreSQL, Kafka, the consumers and relay, the app), each undone on SIGTERM in
- * reverse. main.ts loads it once the HTTP server listens.
+ * The inventory service's start-up, step by step (PostgreSQL, Kafka, the consumers and relay, the app),
+ * each undone on SIGTERM in reverse. main.ts loads it once the HTTP server listens.
  */
 export const inventoryService: ServiceDefinition<InventoryEnv> = {
   service: 'inventory',

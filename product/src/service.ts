@@ -10,8 +10,8 @@ import { createProductStore } from './products/store.ts'
 import { startWorkers } from './worker.ts'
 
 /**
- * The product service's start-up, step by step (MongoDB, Kafka, the relay, the catalogue, the app), each undone on SIGTERM in
- * reverse. main.ts loads it once the HTTP server listens.
+ * The product service's start-up, step by step (MongoDB, Kafka, the relay, the catalogue, the app),
+ * each undone on SIGTERM in reverse. main.ts loads it once the HTTP server listens.
  */
 export const productService: ServiceDefinition<ProductEnv> = {
   service: 'product',

@@ -24,6 +24,8 @@ export interface ScenarioResult {
   final?: number
   audit?: Omit<Audit, 'products'> & { broken: Audit['products'] }
   error_rate_pct?: number
+  /** The last error of each order that had one, counted by kind. */
+  error_kinds?: Record<string, number>
   slowest_ms?: number
   recovery_ms?: number | null
   /** From the stack being whole again to the last order that was in flight during the fault being final. */
@@ -109,6 +111,14 @@ export async function runScenario(scenario: Scenario, settings: ChaosSettings): 
   const before = journeys.filter((j) => times && j.final !== undefined && j.final < times.faultAt)
   const normalMs = Math.max(1_000, 3 * quantiles(before.map((j) => j.latencyMs as number)).p99)
   const { products, ...rest } = result
+  // What the clients saw fail, by kind (the last error of each order that had one): says where errors come from.
+  const kinds = new Map<string, number>()
+  for (const j of journeys) {
+    if (j.errors === 0 || !j.lastError) continue
+    const kind = j.lastError.replace(/[0-9a-f]{24}/g, '…').slice(0, 60)
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1)
+  }
+  const errorKinds = [...kinds].sort((a, b) => b[1] - a[1]).slice(0, 3)
   return {
     id: scenario.id,
     title: scenario.title,
@@ -120,8 +130,12 @@ export async function runScenario(scenario: Scenario, settings: ChaosSettings): 
     recovery_ms: times ? recovery(load.journeys, times.faultAt, normalMs) : undefined,
     after_restore_ms: times ? afterRestore(load.journeys, times.restoredAt) : undefined,
     cancels: scenario.cancelRace ? load.cancels : undefined,
+    error_kinds: Object.fromEntries(errorKinds),
     note: [
       times?.note,
+      errorKinds.length > 0
+        ? `errors seen: ${errorKinds.map(([kind, n]) => `${n}× ${kind}`).join(', ')}`
+        : undefined,
       scenario.cancelRace
         ? `${shape.replicas('order').length} order process(es), ${RACE_STOCK} in stock each`
         : undefined,

@@ -16,8 +16,8 @@ const LIMIT_WINDOW_SECONDS = 15 * 60
 const FAILURES_PER_EMAIL = 5
 
 /**
- * The user service's start-up, step by step (PostgreSQL, Kafka, the signing keys, the admin, the workers, the app), each undone on SIGTERM in
- * reverse. main.ts loads it once the HTTP server listens.
+ * The user service's start-up, step by step (PostgreSQL, Kafka, the signing keys, the admin, the workers, the app),
+ * each undone on SIGTERM in reverse. main.ts loads it once the HTTP server listens.
  */
 export const userService: ServiceDefinition<UserEnv> = {
   service: 'user',

@@ -1,9 +1,9 @@
 import type { Logger } from '@shop/shared/log'
 import { isDuplicateKey } from '@shop/shared/mongo/errors'
 import type { OutboxMessage } from '@shop/shared/outbox/message'
-import type { Db } from 'mongodb'
+import type { Collection, Db, OptionalUnlessRequiredId } from 'mongodb'
 import { collections } from '../db.ts'
-import { foldEvents, newEvent, type OrderEvent } from './event-log.ts'
+import { foldEvents, hasMessage, newEvent, type OrderEvent, outboxEntry } from './event-log.ts'
 import type { OrderDoc } from './model.ts'
 
 /** An order as the single-document layout kept it: the order with its outbox inside. */
@@ -17,6 +17,16 @@ type LegacyOrder = OrderDoc & {
 
 const ROUND = 500
 
+/** Inserts what is not there yet (a second run, or another replica's, inserted the rest). */
+async function insertAll<T extends { _id: string }>(collection: Collection<T>, docs: T[]) {
+  if (docs.length === 0) return
+  try {
+    await collection.insertMany(docs as OptionalUnlessRequiredId<T>[], { ordered: false })
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error
+  }
+}
+
 /**
  * Brings orders written by the older layout (events inside the order document, no log) into the log, so
  * they can be moved again and their unpublished events still go out: seq 1 holds the order as it is now
@@ -25,7 +35,7 @@ const ROUND = 500
  * so every replica may run it at start; a store with none left costs one find.
  */
 export async function importLegacyOrders(db: Db, log: Logger) {
-  const { orders, orderEvents } = collections(db)
+  const { orders, orderEvents, orderOutbox } = collections(db)
   const legacy = db.collection<LegacyOrder>('orders')
   let imported = 0
   for (;;) {
@@ -50,15 +60,13 @@ export async function importLegacyOrders(db: Db, log: Logger) {
         placed,
         history,
       }
-      const carried = outbox.slice(outbox_sent).map((message, i) => ({
+      const carried: OrderEvent[] = outbox.slice(outbox_sent).map((message, i) => ({
         ...newEvent(hex, i + 2, { status, at: updated_at, reason, message }),
         carries_only: true as const,
       }))
-      try {
-        await orderEvents.insertMany([first, ...carried], { ordered: false })
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error
-      }
+      // The log first (the truth), then the relay's copies of the messages still to publish.
+      await insertAll(orderEvents, [first, ...carried])
+      await insertAll(orderOutbox, carried.filter(hasMessage).map(outboxEntry))
       const folded = foldEvents([first, ...carried])
       if (folded) await orders.replaceOne({ _id }, folded)
       imported++

@@ -13,7 +13,8 @@ export interface RelayLease {
   at: Date
 }
 
-export const RELAY_LEASE_MS = 10_000
+/** Short, since a holder that dies leaves its events waiting until the window ends (one insert a window). */
+export const RELAY_LEASE_MS = 5_000
 
 export function createRelayLease(
   leases: Collection<RelayLease>,

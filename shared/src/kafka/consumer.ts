@@ -89,7 +89,8 @@ export async function startConsumer<T extends Topic>(
 ): Promise<ConsumerHandle> {
   const consumer = kafka.consumer({
     groupId,
-    sessionTimeout: 10_000,
+    // A member that died hands its partitions on after this: 6 s of stalled orders, not kafkajs's 30 s.
+    sessionTimeout: 6_000,
     heartbeatInterval: 1_000,
     maxWaitTimeInMs: 250,
     allowAutoTopicCreation: false,

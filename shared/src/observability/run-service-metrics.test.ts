@@ -22,6 +22,12 @@ describe('a service run by runService', () => {
     await service.exited
   })
 
+  it('says ok on /health once it serves its app (the gateway routes to it only then)', async () => {
+    const response = await fetch(`${base}/health`)
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ status: 'ok', service: 'widget-service' })
+  })
+
   it('serves Prometheus text on /metrics on its own port, with the traffic it has seen', async () => {
     for (const id of ['1', '2', '3']) expect((await fetch(`${base}/widgets/${id}`)).status).toBe(200)
     const response = await fetch(`${base}/metrics`)

@@ -14,15 +14,17 @@ export interface EarlyServer {
 /**
  * `GET /health`, answered by Bun itself from a static response, in every phase: liveness needs no I/O and
  * no app, and this way it costs no JavaScript at all (the app's own route stays, for tests and the docs).
+ * 200 throughout, with `"status": "starting"` until the app serves and `"ok"` after: the gateway's health
+ * check routes to a process only once it says ok, so a replica that is still starting gets no requests.
  */
-export const livenessRoutes = (service: string) => ({
-  '/health': { GET: Response.json({ status: 'ok', service: `${service}-service` }) },
+export const livenessRoutes = (service: string, status: 'starting' | 'ok') => ({
+  '/health': { GET: Response.json({ status, service: `${service}-service` }) },
 })
 
 /** Answers while the service starts: liveness is fine, everything else is not there yet. */
 export function answerWhileStarting(service: string, request: Request) {
   const { pathname } = new URL(request.url)
-  if (pathname === '/health') return Response.json({ status: 'ok', service: `${service}-service` })
+  if (pathname === '/health') return Response.json({ status: 'starting', service: `${service}-service` })
   const body = {
     type: '/problems/starting',
     title: 'Service Unavailable',
@@ -68,7 +70,7 @@ export async function listenFirst<E extends ServiceEnv>(
     const server = Bun.serve({
       ...where,
       idleTimeout: IDLE_TIMEOUT_SECONDS,
-      routes: livenessRoutes(service),
+      routes: livenessRoutes(service, 'starting'),
       fetch: (request) => answerWhileStarting(service, request),
     })
     const exitNow = () => process.exit(0)

@@ -80,7 +80,7 @@ export async function runService<E extends ServiceEnv>(
   // The server listenFirst opened, when it listens where the env says; otherwise one of our own.
   const reuse = early && early.server.port === env.PORT && early.server.hostname === env.HOST
   if (early && !reuse) early.server.stop(true)
-  const routes = livenessRoutes(service)
+  const routes = livenessRoutes(service, 'starting')
   if (reuse) early.server.reload({ routes, fetch })
   const server = reuse
     ? early.server
@@ -112,6 +112,7 @@ export async function runService<E extends ServiceEnv>(
 
   try {
     app = await start({ env, log, telemetry, onStop: (name, stop) => steps.push([name, stop]) })
+    if (!stopping) server.reload({ routes: livenessRoutes(service, 'ok'), fetch })
     log.info('Service started')
   } catch (error) {
     if (stopping) return

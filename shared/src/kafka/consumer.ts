@@ -276,8 +276,10 @@ export async function startConsumer<T extends Topic>(
     await consumer.run({
       partitionsConsumedConcurrently: concurrency,
       eachBatchAutoResolve: false,
-      // The batch's keys side by side, each key's messages in order; its offsets are committed once all
-      // are handled, so a process that dies mid-batch has the whole batch seen again (handlers are idempotent).
+      // The batch's keys side by side, each key's messages in order. An offset is resolved once it and every
+      // offset before it in the batch are handled, so what a rebalance or a crash mid-batch leaves
+      // unresolved is seen again (handlers are idempotent) and nothing is skipped. A heartbeat after each
+      // message keeps the member in its group through a long batch.
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         const byKey = new Map<string, KafkaMessage[]>()
         for (const message of batch.messages) {
@@ -286,19 +288,32 @@ export async function startConsumer<T extends Topic>(
           chain.push(message)
           byKey.set(key, chain)
         }
+        const handled = new Set<string>()
+        let next = 0
+        const resolveHandledPrefix = () => {
+          while (next < batch.messages.length && handled.has(batch.messages[next]?.offset as string)) next++
+          if (next > 0) resolveOffset(batch.messages[next - 1]?.offset as string)
+        }
         const chains = [...byKey.values()]
+        // The first failure (a rebalance seen by the heartbeat, a handler stopping) ends every worker.
+        let failure: { error: unknown } | undefined
         const worker = async () => {
-          for (let chain = chains.shift(); chain; chain = chains.shift()) {
-            for (const message of chain) {
-              if (!isRunning() || isStale()) return
-              await handleMessage(batch.topic, batch.partition, message, heartbeat)
+          try {
+            for (let chain = chains.shift(); chain; chain = chains.shift()) {
+              for (const message of chain) {
+                if (failure || !isRunning() || isStale()) return
+                await handleMessage(batch.topic, batch.partition, message, heartbeat)
+                handled.add(message.offset)
+                resolveHandledPrefix()
+                await heartbeat()
+              }
             }
+          } catch (error) {
+            failure ??= { error }
           }
         }
         await Promise.all(Array.from({ length: Math.min(keysAtOnce, chains.length) }, worker))
-        if (!isRunning() || isStale()) return
-        resolveOffset(batch.lastOffset())
-        await heartbeat()
+        if (failure) throw failure.error
       },
     })
   }

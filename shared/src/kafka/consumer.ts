@@ -89,8 +89,10 @@ export async function startConsumer<T extends Topic>(
 ): Promise<ConsumerHandle> {
   const consumer = kafka.consumer({
     groupId,
-    // A member that died hands its partitions on after this: 6 s of stalled orders, not kafkajs's 30 s.
-    sessionTimeout: 6_000,
+    // A member that died hands its partitions on after this, not kafkajs's 30 s. Not lower: kafkajs
+    // heartbeats only between messages, so a store slow under load (seconds per write) must not cost the
+    // member its place (at 6 s, the bench's load set off rebalance after rebalance).
+    sessionTimeout: 10_000,
     heartbeatInterval: 1_000,
     maxWaitTimeInMs: 250,
     allowAutoTopicCreation: false,

@@ -12,9 +12,9 @@ const SWEEP_MIN_AGE_MS = 5_000
 /**
  * The order event log read as an outbox, through its small copy `order_outbox` and, for events written by
  * the process that holds the lease, straight from memory (handOver: one store command fewer per event; a
- * process that dies with some leaves them to the sweep). One find takes the stored entries in `_id` order (`<order_id>:<seq>` zero-padded, so an order's events come in seq order and a
- * batch cut by the limit never holds an event without the ones before it); one deleteMany drops those
- * published. The log's own `pending` marks are set false afterwards, many at a time (markPublished): they
+ * process that dies with some leaves them to the sweep). One find takes the stored entries in `_id` order
+ * (`<order_id>:<seq>` zero-padded, so an order's events come in seq order and a batch cut by the limit
+ * never holds an event without the ones before it); one deleteMany drops those published. The log's own `pending` marks are set false afterwards, many at a time (markPublished): they
  * are what the sweep reads to copy back an event whose outbox entry never got written. Only the relay
  * writes these marks, and they only ever go from pending to published, so no write of theirs undoes another.
  */
@@ -108,7 +108,10 @@ export function createOrderOutbox(
       local.push(entry)
     },
 
-    /** Stores what was handed over and not sent yet, for whichever relay holds the lease next. */
+    /**
+     * Stores what was handed over and not sent yet, for whichever relay holds the lease next. Should the
+     * store refuse, those events are still pending in the log, and the next holder's sweep copies them.
+     */
     async storeHandedOver() {
       const left = local.splice(0)
       if (left.length > 0) await outbox.insertMany(left, { ordered: false }).catch(() => undefined)
@@ -139,19 +142,20 @@ export function createOrderOutbox(
       const cutoff = Date.now() - SWEEP_MIN_AGE_MS
       const pending = await events.find({ pending: true }).toArray()
       const handed = new Set(local.map((entry) => entry._id))
-      const stray = pending.filter(
-        (event) =>
-          hasMessage(event) &&
-          !event.parked &&
-          !unmarked.has(event._id) &&
-          !handed.has(event._id) &&
-          event.at.getTime() < cutoff,
-      )
+      const stray = pending
+        .filter(hasMessage)
+        .filter(
+          (event) =>
+            !event.parked &&
+            !unmarked.has(event._id) &&
+            !handed.has(event._id) &&
+            event.at.getTime() < cutoff,
+        )
       if (stray.length === 0) return 0
       const present = new Set((await outbox.find({}, { projection: { _id: 1 } }).toArray()).map((e) => e._id))
       let copied = 0
       for (const event of stray) {
-        if (present.has(event._id) || !hasMessage(event)) continue
+        if (present.has(event._id)) continue
         await outbox.insertOne(outboxEntry(event)).then(
           () => copied++,
           () => undefined, // already there (written meanwhile): nothing to copy
